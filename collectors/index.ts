@@ -1,0 +1,31 @@
+// The explicit list of collectors, in the order their flags are listed.
+import type { CollectorDefinition } from '../exporter/collector.ts';
+import { conntrack } from './conntrack.ts';
+import { cpu } from './cpu.ts';
+import { filesystem } from './filesystem.ts';
+import { hwmon } from './hwmon.ts';
+import { loadavg } from './loadavg.ts';
+import { meminfo } from './meminfo.ts';
+import { netclass } from './netclass.ts';
+import { netdev } from './netdev.ts';
+import { openwrt } from './openwrt.ts';
+import { textfile } from './textfile.ts';
+import { thermal_zone } from './thermal_zone.ts';
+import { time } from './time.ts';
+import { uname } from './uname.ts';
+
+export const definitions: readonly CollectorDefinition[] = [
+  conntrack,
+  cpu,
+  filesystem,
+  hwmon,
+  loadavg,
+  meminfo,
+  netclass,
+  netdev,
+  openwrt,
+  textfile,
+  thermal_zone,
+  time,
+  uname,
+] as unknown as readonly CollectorDefinition[];

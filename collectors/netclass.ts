@@ -1,0 +1,89 @@
+import { defineCollector, type CollectContext } from '../exporter/collector.ts';
+import { regexOption } from '../exporter/config.ts';
+import type { MetricSink } from '../exporter/metrics.ts';
+import { readDirOptional, readOptional } from './read.ts';
+
+/** Numeric attributes of /sys/class/net/<dev> and node_exporter's name for each. */
+const NUMERIC: ReadonlyArray<readonly [file: string, metric: string, type: 'gauge' | 'counter']> = [
+  ['addr_assign_type', 'address_assign_type', 'gauge'],
+  ['carrier', 'carrier', 'gauge'],
+  ['carrier_changes', 'carrier_changes_total', 'counter'],
+  ['carrier_up_count', 'carrier_up_changes_total', 'counter'],
+  ['carrier_down_count', 'carrier_down_changes_total', 'counter'],
+  ['dev_id', 'device_id', 'gauge'],
+  ['dormant', 'dormant', 'gauge'],
+  ['flags', 'flags', 'gauge'],
+  ['ifindex', 'iface_id', 'gauge'],
+  ['iflink', 'iface_link', 'gauge'],
+  ['link_mode', 'iface_link_mode', 'gauge'],
+  ['mtu', 'mtu_bytes', 'gauge'],
+  ['name_assign_type', 'name_assign_type', 'gauge'],
+  ['netdev_group', 'net_dev_group', 'gauge'],
+  ['tx_queue_len', 'transmit_queue_length', 'gauge'],
+  ['type', 'protocol_type', 'gauge'],
+];
+
+export interface NetClassDevice {
+  readonly device: string;
+  readonly attributes: ReadonlyMap<string, string>;
+}
+
+/** Turns one device's attribute files into series, as node_exporter's netclass collector does. */
+export function emitNetClass(dev: NetClassDevice, out: MetricSink): void {
+  const labels = { device: dev.device };
+  const attr = (name: string) => dev.attributes.get(name);
+  out.gauge('node_network_up', "Value is 1 if operstate is 'up', 0 otherwise.", labels, attr('operstate') === 'up' ? 1 : 0);
+  out.gauge('node_network_info', 'Non-numeric data from /sys/class/net/<iface>, value is always 1.', {
+    address: attr('address') ?? '',
+    broadcast: attr('broadcast') ?? '',
+    device: dev.device,
+    duplex: attr('duplex') ?? '',
+    ifalias: attr('ifalias') ?? '',
+    operstate: attr('operstate') ?? '',
+  }, 1);
+  for (const [file, metric, type] of NUMERIC) {
+    const text = attr(file);
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value)) continue;
+    out.family(`node_network_${metric}`, type, `Network device property: ${metric}`).add(labels, value);
+  }
+  const speed = attr('speed');
+  if (speed !== undefined && speed !== '' && Number.isFinite(Number(speed))) {
+    // Mbit/s to bytes/s; -1 (unknown) stays negative, as node_exporter reports it.
+    out.gauge('node_network_speed_bytes', 'Network device property: speed_bytes', labels, Number(speed) * 125000);
+  }
+}
+
+const FILES = ['operstate', 'address', 'broadcast', 'duplex', 'ifalias', 'speed', ...NUMERIC.map(([f]) => f)];
+
+export async function readNetClassDevice(ctx: CollectContext, device: string): Promise<NetClassDevice> {
+  const dir = `/sys/class/net/${device}`;
+  const values = await Promise.all(FILES.map((f) => readOptional(ctx, `${dir}/${f}`)));
+  const attributes = new Map<string, string>();
+  FILES.forEach((f, i) => {
+    const v = values[i];
+    if (v !== undefined) attributes.set(f, v);
+  });
+  return { device, attributes };
+}
+
+export const netclass = defineCollector({
+  name: 'netclass',
+  defaultEnabled: true,
+  description: 'link state, carrier, speed and MTU from /sys/class/net',
+  options: {
+    ignored_devices: regexOption('^$'),
+  },
+  create: (options) => {
+    const ignored = new RegExp(options.ignored_devices);
+    return {
+      async collect(ctx, out) {
+        const entries = await readDirOptional(ctx, '/sys/class/net');
+        const devices = entries.filter((e) => (e.type === 'dir' || e.type === 'symlink') && !ignored.test(e.name));
+        const read = await Promise.all(devices.map((e) => readNetClassDevice(ctx, e.name)));
+        for (const dev of read) emitNetClass(dev, out);
+      },
+    };
+  },
+});

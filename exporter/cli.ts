@@ -1,0 +1,156 @@
+// The routerscope command line: serve | once | check-config, with Prometheus-style flags.
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { definitions } from '../collectors/index.ts';
+import type { CollectorDefinition } from './collector.ts';
+import { ConfigError, loadConfig, type Config, type FlagOverride } from './config.ts';
+import { errorMessage } from './errors.ts';
+import { Exporter } from './exporter.ts';
+import { createMetricsServer, listen } from './http.ts';
+import { createLogger, type Logger } from './log.ts';
+import { render } from './metrics.ts';
+import { LocalSources, type Sources } from './sources.ts';
+import { VERSION } from './version.ts';
+
+/** Flags that map onto one config key each. */
+const VALUE_FLAGS = [
+  { flag: '--web.listen-address <address>', path: ['web', 'listen_address'], help: 'address to serve /metrics on (default 127.0.0.1:9100)' },
+  { flag: '--path.rootfs <dir>', path: ['path', 'rootfs'], help: 'root of the filesystem to read (default /)' },
+  { flag: '--path.bin <dirs>', path: ['path', 'bin'], help: 'colon-separated directories where commands are looked up', list: true },
+  { flag: '--log.level <level>', path: ['log', 'level'], help: 'trace, debug, info, warn or error (default info)' },
+] as const;
+
+function addCommonOptions(command: Command, collectorDefs: readonly CollectorDefinition[]): Command {
+  command.addOption(new Option('--config.file <file>', 'YAML configuration file'));
+  for (const f of VALUE_FLAGS) command.addOption(new Option(f.flag, f.help));
+  for (const def of collectorDefs) {
+    command.addOption(new Option(`--collector.${def.name}`, `enable the ${def.name} collector: ${def.description}${def.defaultEnabled ? ' (default on)' : ' (default off)'}`));
+    command.addOption(new Option(`--no-collector.${def.name}`, `disable the ${def.name} collector`).hideHelp());
+  }
+  return command;
+}
+
+/** Turns parsed flags into config overrides, keeping the flag's spelling for error messages. */
+export function flagOverrides(command: Command, collectorDefs: readonly CollectorDefinition[]): FlagOverride[] {
+  const opts = command.opts<Record<string, unknown>>();
+  const overrides: FlagOverride[] = [];
+  for (const option of command.options) {
+    const value = opts[option.attributeName()];
+    if (value === undefined) continue;
+    const spec = VALUE_FLAGS.find((f) => f.flag.startsWith(option.long + ' '));
+    if (spec) {
+      const v = 'list' in spec ? String(value).split(':').filter(Boolean) : value;
+      overrides.push({ flag: option.long!, path: spec.path, value: v });
+      continue;
+    }
+    const m = /^--(?:no-)?collector\.(.+)$/.exec(option.long ?? '');
+    if (m && collectorDefs.some((d) => d.name === m[1]) && !overrides.some((o) => o.path[1] === m[1])) {
+      overrides.push({ flag: `--${value ? '' : 'no-'}collector.${m[1]}`, path: ['collectors', m[1]!, 'enabled'], value });
+    }
+  }
+  return overrides;
+}
+
+export function createSources(config: Config): Sources {
+  return new LocalSources({
+    rootfs: config.path.rootfs,
+    binPath: config.path.bin,
+    commandTimeoutMs: config.commands.timeout_seconds * 1000,
+    maxOutputBytes: config.commands.max_output_bytes,
+  });
+}
+
+async function loadOrExit(command: Command, collectorDefs: readonly CollectorDefinition[]): Promise<Config> {
+  try {
+    return await loadConfig({
+      file: command.opts<{ 'config.file'?: string }>()['config.file'],
+      flags: flagOverrides(command, collectorDefs),
+      definitions: collectorDefs,
+    });
+  } catch (e) {
+    process.stderr.write(`routerscope: invalid configuration\n${errorMessage(e)}\n`);
+    process.exit(2);
+  }
+}
+
+async function serve(command: Command, collectorDefs: readonly CollectorDefinition[]): Promise<void> {
+  let config = await loadOrExit(command, collectorDefs);
+  const log = createLogger(config.log.level);
+  const exporter = new Exporter(config, collectorDefs, createSources(config), log);
+
+  const reload = async (): Promise<string | undefined> => {
+    try {
+      const next = await loadConfig({ file: config.file, flags: flagOverrides(command, collectorDefs), definitions: collectorDefs });
+      if (next.web.listen_address !== config.web.listen_address) {
+        log.warn({ listen_address: next.web.listen_address }, 'a new listen address takes effect on restart');
+      }
+      await exporter.reload(next, createSources(next));
+      log.level = next.log.level;
+      config = next;
+      exporter.self.reloadSuccess.set(1);
+      exporter.self.reloadTimestamp.set(Date.now() / 1000);
+      log.info({ collectors: exporter.enabledCollectors }, 'config reloaded');
+      return undefined;
+    } catch (e) {
+      exporter.self.reloadSuccess.set(0);
+      const message = e instanceof ConfigError ? e.problems.join('; ') : errorMessage(e);
+      log.error({ err: message }, 'config reload failed; keeping the old config');
+      return message;
+    }
+  };
+
+  const server = createMetricsServer({ exporter, log, reload });
+  try {
+    const address = await listen(server, config.web.listen_address);
+    log.info({ address: `${address.address}:${address.port}`, collectors: exporter.enabledCollectors, version: VERSION }, 'listening');
+  } catch (e) {
+    log.fatal({ err: errorMessage(e), address: config.web.listen_address }, 'cannot listen');
+    log.flush();
+    process.exit(1);
+  }
+  exporter.start();
+  process.on('SIGHUP', () => void reload());
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.close();
+    server.closeAllConnections();
+    await exporter.stop();
+    log.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function once(command: Command, collectorDefs: readonly CollectorDefinition[]): Promise<void> {
+  const config = await loadOrExit(command, collectorDefs);
+  // stdout carries the exposition, so logs go to stderr.
+  const log: Logger = createLogger(config.log.level, pino.destination({ dest: 2, sync: true }));
+  const exporter = new Exporter(config, collectorDefs, createSources(config), log);
+  exporter.start();
+  const families = await exporter.scrape({
+    timeoutSeconds: config.web.scrape_timeout_seconds - config.web.timeout_offset_seconds,
+  });
+  await exporter.stop();
+  process.stdout.write(render(families));
+}
+
+export function buildProgram(collectorDefs: readonly CollectorDefinition[] = definitions): Command {
+  const program = new Command('routerscope')
+    .description('Prometheus exporter, dashboards and reports for OpenWrt and OpenMPTCProuter routers')
+    .version(VERSION);
+  addCommonOptions(program.command('serve').description('serve /metrics (the exporter)'), collectorDefs).action(
+    (_opts, cmd: Command) => serve(cmd, collectorDefs),
+  );
+  addCommonOptions(program.command('once').description('collect once, print the exposition on stdout, exit'), collectorDefs).action(
+    (_opts, cmd: Command) => once(cmd, collectorDefs),
+  );
+  addCommonOptions(program.command('check-config').description('validate the configuration and exit'), collectorDefs).action(
+    async (_opts, cmd: Command) => {
+      const config = await loadOrExit(cmd, collectorDefs);
+      const enabled = collectorDefs.filter((d) => config.collectors[d.name]?.enabled).map((d) => d.name);
+      process.stdout.write(`config OK${config.file ? ` (${config.file})` : ''}; collectors: ${enabled.join(', ')}\n`);
+    },
+  );
+  return program;
+}

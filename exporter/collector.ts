@@ -1,0 +1,50 @@
+// The collector contract, node_exporter's in TypeScript: a name, a default, typed options, and one
+// method that reads, parses, then emits into a sink that is published only on success.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { MetricSink } from './metrics.ts';
+import type { Sources } from './sources.ts';
+
+export interface CollectContext {
+  readonly sources: Sources;
+  /** Aborted at the scrape deadline; pass it to every read and command. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+export interface CollectorEnv {
+  readonly sources: Sources;
+  readonly log: Logger;
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+
+export interface CollectorInstance {
+  collect(ctx: CollectContext, out: MetricSink): Promise<void>;
+  /** Background probers and followers start here and keep their own state between scrapes. */
+  start?(): void;
+  stop?(): Promise<void>;
+  /**
+   * Sources that are expensive to read may be served from the last good result for this long;
+   * concurrent scrapes share one collection either way.
+   */
+  readonly minIntervalSeconds?: number;
+  /** Extra HTTP routes served on the metrics listener, keyed by path prefix. */
+  readonly routes?: Readonly<Record<string, RouteHandler>>;
+}
+
+export interface CollectorDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  /** snake_case; becomes --collector.<name>, the config section and the `collector` label. */
+  readonly name: string;
+  readonly defaultEnabled: boolean;
+  readonly description: string;
+  /** The collector's own options in `collectors.<name>`, each with its default. */
+  readonly options: Shape;
+  create(options: z.infer<z.ZodObject<Shape>>, env: CollectorEnv): CollectorInstance;
+}
+
+/** Declares a collector with its options typed from their schema. */
+export function defineCollector<Shape extends z.ZodRawShape>(def: CollectorDefinition<Shape>): CollectorDefinition<Shape> {
+  return def;
+}

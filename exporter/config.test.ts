@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { definitions } from '../collectors/index.ts';
+import { exporterCommand, ROOT, tempDir } from '../test/helpers.ts';
+import { parseConfig, validateListenAddress, type FlagOverride } from './config.ts';
+
+const load = (text: string | undefined, flags: FlagOverride[] = []) => parseConfig(text, { file: 'routerscope.yml', flags, definitions });
+const problems = (text: string | undefined, flags: FlagOverride[] = []): string[] => {
+  try {
+    load(text, flags);
+  } catch (e) {
+    return (e as { problems: string[] }).problems;
+  }
+  throw new Error('expected the config to be rejected');
+};
+
+describe('config', () => {
+  it('gives typed defaults for an empty file, frozen', () => {
+    const config = load('');
+    expect(config.web.listen_address).toBe('127.0.0.1:9100');
+    expect(config.path.rootfs).toBe('/');
+    expect(config.collectors.netdev).toEqual({ enabled: true, device_exclude: '^$' });
+    expect(Object.isFrozen(config.collectors.netdev)).toBe(true);
+  });
+
+  it('lets flags override the file', () => {
+    const config = load('web:\n  listen_address: 127.0.0.1:9200\ncollectors:\n  netdev:\n    enabled: true\n', [
+      { flag: '--web.listen-address', path: ['web', 'listen_address'], value: '127.0.0.1:9300' },
+      { flag: '--no-collector.netdev', path: ['collectors', 'netdev', 'enabled'], value: false },
+    ]);
+    expect(config.web.listen_address).toBe('127.0.0.1:9300');
+    expect(config.collectors.netdev!.enabled).toBe(false);
+  });
+
+  it.each([
+    ['an unknown top-level key', 'web:\n  listen_address: 127.0.0.1:9100\nwbe: {}\n', ['routerscope.yml:3: wbe: unknown key']],
+    ['an unknown collector option', 'collectors:\n  netdev:\n    enabeld: true\n', ['routerscope.yml:3: collectors.netdev.enabeld: unknown key']],
+    ['an unknown collector', 'collectors:\n  nosuch:\n    enabled: true\n', ['routerscope.yml:2: collectors.nosuch: unknown key']],
+    ['a wrong type', 'collectors:\n  cpu:\n    enabled: "yes"\n', ['routerscope.yml:3: collectors.cpu.enabled: expected boolean, got string "yes"']],
+    ['a number where a string belongs', 'log:\n  level: 3\n', ['routerscope.yml:2: log.level: expected one of "trace", "debug", "info", "warn", "error", "fatal", got number 3']],
+    ['a bad listen address', 'web:\n  listen_address: localhost\n', ['routerscope.yml:2: web.listen_address: "localhost" is not host:port']],
+    ['a port out of range', 'web:\n  listen_address: 127.0.0.1:70000\n', ['routerscope.yml:2: web.listen_address: port 70000 is out of range 1-65535']],
+    ['a bad regular expression', 'collectors:\n  netdev:\n    device_exclude: "(lo"\n', ['routerscope.yml:3: collectors.netdev.device_exclude: invalid regular expression: Invalid regular expression: /(lo/: Unterminated group']],
+    ['a list where a mapping belongs', 'collectors: [cpu]\n', ['routerscope.yml:1: collectors: expected object, got a list']],
+    ['invalid YAML', 'web:\n  listen_address: [\n', ['routerscope.yml:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+    ['a duplicate key', 'log:\n  level: info\nlog:\n  level: debug\n', ['routerscope.yml:3: invalid YAML: Map keys must be unique']],
+  ])('rejects %s with a message naming key and line', (_what, text, expected) => {
+    expect(problems(text)).toEqual(expected);
+  });
+
+  it('names the flag when a flag is wrong', () => {
+    expect(problems('', [{ flag: '--web.listen-address', path: ['web', 'listen_address'], value: '127.0.0.1:x' }])).toEqual([
+      'flag --web.listen-address: web.listen_address: "127.0.0.1:x" is not host:port',
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problems('wbe: 1\ncollectors:\n  cpu:\n    enabled: 1\n')).toHaveLength(2);
+  });
+
+  it.each([
+    ['127.0.0.1:9100', undefined],
+    ['[::1]:9100', undefined],
+    [':9100', undefined],
+    ['router.lan:9100', undefined],
+    ['[::x]:9100', '"::x" is not an IPv6 address'],
+    ['bad host!:1', '"bad host!" is not an IP address or host name'],
+    ['127.0.0.1:0', 'port 0 is out of range 1-65535'],
+  ])('validates listen address %s', (address, problem) => {
+    expect(validateListenAddress(address)).toBe(problem);
+  });
+});
+
+describe('routerscope check-config', () => {
+  const run = promisify(execFile);
+  const checkConfig = (args: string[]) =>
+    run(process.execPath, [...exporterCommand(), 'check-config', ...args], { cwd: ROOT }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it('exits 2 with the problem and its line for a bad file, and for a bad flag', async () => {
+    const tmp = await tempDir();
+    const file = path.join(tmp.dir, 'bad.yml');
+    await writeFile(file, 'collectors:\n  netdev:\n    enabeld: true\n');
+    const bad = await checkConfig(['--config.file', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`routerscope: invalid configuration\n${file}:3: collectors.netdev.enabeld: unknown key\n`);
+    const badFlag = await checkConfig(['--web.listen-address', 'nowhere']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain('flag --web.listen-address: web.listen_address: "nowhere" is not host:port');
+    const good = await checkConfig(['--no-collector.netdev']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^config OK; collectors: conntrack, cpu, filesystem, hwmon, loadavg, meminfo, netclass, openwrt, textfile, thermal_zone, time, uname\n$/);
+    await tmp.remove();
+  });
+});

@@ -1,0 +1,246 @@
+// Configuration: typed defaults, overridden by a YAML file, overridden by flags. Unknown keys are
+// errors; every error names the key path and where it came from (file and line, or the flag).
+// zod does the validation; the yaml document maps each error's path back to its line.
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import type { CollectorDefinition } from './collector.ts';
+import { RouterscopeError } from './errors.ts';
+import { DEFAULT_BIN_PATH } from './sources.ts';
+
+/** `host:port`, `[v6]:port` or `:port`; the host an IP or a name. */
+export function validateListenAddress(value: string): string | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+  if (!m) return `"${value}" is not host:port`;
+  const [, v6, host, port] = m as unknown as [string, string | undefined, string | undefined, string];
+  if (v6 !== undefined && isIP(v6) !== 6) return `"${v6}" is not an IPv6 address`;
+  if (host && isIP(host) === 0 && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(host)) {
+    return `"${host}" is not an IP address or host name`;
+  }
+  const n = Number(port);
+  if (n < 1 || n > 65535) return `port ${port} is out of range 1-65535`;
+  return undefined;
+}
+
+export const listenAddress = z.string().superRefine((value, ctx) => {
+  const problem = validateListenAddress(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+function buildSchema(definitions: readonly CollectorDefinition[]) {
+  const collectorShape: Record<string, z.ZodType> = {};
+  for (const def of definitions) {
+    collectorShape[def.name] = z
+      .strictObject({ enabled: z.boolean().default(def.defaultEnabled), ...def.options })
+      .prefault({});
+  }
+  return z.strictObject({
+    web: z
+      .strictObject({
+        listen_address: listenAddress.default('127.0.0.1:9100'),
+        /** Used when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header. */
+        scrape_timeout_seconds: z.number().positive().max(300).default(10),
+        /** Kept back from Prometheus' timeout so the answer arrives in time. */
+        timeout_offset_seconds: z.number().min(0).max(10).default(0.5),
+      })
+      .prefault({}),
+    log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+    path: z
+      .strictObject({
+        rootfs: z.string().min(1).default('/'),
+        bin: z.array(z.string().min(1)).min(1).default([...DEFAULT_BIN_PATH]),
+      })
+      .prefault({}),
+    commands: z
+      .strictObject({
+        timeout_seconds: z.number().positive().max(300).default(5),
+        max_output_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+      })
+      .prefault({}),
+    admin: z
+      .strictObject({
+        listen_address: listenAddress.default('127.0.0.1:9101'),
+        token_file: z.string().min(1).optional(),
+        allow: z.array(z.string()).default([]),
+      })
+      .prefault({}),
+    collectors: z.strictObject(collectorShape).prefault({}),
+  });
+}
+
+export interface CollectorSettings {
+  readonly enabled: boolean;
+  readonly [option: string]: unknown;
+}
+
+export interface Config {
+  readonly web: { readonly listen_address: string; readonly scrape_timeout_seconds: number; readonly timeout_offset_seconds: number };
+  readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
+  readonly path: { readonly rootfs: string; readonly bin: readonly string[] };
+  readonly commands: { readonly timeout_seconds: number; readonly max_output_bytes: number };
+  readonly admin: { readonly listen_address: string; readonly token_file?: string | undefined; readonly allow: readonly string[] };
+  readonly collectors: Readonly<Record<string, CollectorSettings>>;
+  /** The file it came from, if any. */
+  readonly file?: string | undefined;
+}
+
+export class ConfigError extends RouterscopeError {
+  constructor(readonly problems: readonly string[]) {
+    super('CONFIG_INVALID', problems.join('\n'));
+  }
+}
+
+/** A flag that overrides one config key: the flag as the user typed it and its value. */
+export interface FlagOverride {
+  readonly flag: string;
+  readonly path: readonly string[];
+  readonly value: unknown;
+}
+
+function setIn(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}
+
+function getIn(source: unknown, keys: readonly PropertyKey[]): unknown {
+  let node = source;
+  for (const key of keys) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `string "${value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function issueMessage(issue: z.core.$ZodIssue, raw: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const got = getIn(raw, issue.path);
+      return got === undefined ? `required ${issue.expected} is missing` : `expected ${issue.expected}, got ${describe(got)}`;
+    }
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(getIn(raw, issue.path))}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** The 1-based line of the key at `keys` in the document, or of its parent for a missing key. */
+function lineOf(doc: Document, lines: LineCounter, keys: readonly PropertyKey[], keyItself: boolean): number | undefined {
+  for (let depth = keys.length; depth >= 0; depth--) {
+    const parent = depth === 0 ? doc.contents : doc.getIn(keys.slice(0, depth - 1) as unknown[], true);
+    if (depth === 0) {
+      const range = (parent as { range?: [number, number, number] } | null)?.range;
+      return range ? lines.linePos(range[0]).line : undefined;
+    }
+    if (!isMap(parent)) continue;
+    const key = keys[depth - 1];
+    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+    if (!pair) continue;
+    const node = keyItself || !pair.value ? pair.key : pair.value;
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    if (range) return lines.linePos(range[0]).line;
+  }
+  return undefined;
+}
+
+export interface LoadOptions {
+  readonly file?: string | undefined;
+  readonly flags?: readonly FlagOverride[];
+  readonly definitions: readonly CollectorDefinition[];
+}
+
+/** Parses config text; exported separately so tests can feed text without files. */
+export function parseConfig(text: string | undefined, options: LoadOptions): Config {
+  const where = options.file ?? 'config';
+  const lines = new LineCounter();
+  let doc: Document | undefined;
+  let raw: Record<string, unknown> = {};
+  if (text !== undefined) {
+    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      throw new ConfigError(
+        doc.errors.map((e) => `${where}:${lines.linePos(e.pos[0]).line}: invalid YAML: ${e.message.split('\n')[0]}`),
+      );
+    }
+    const js: unknown = doc.toJS();
+    if (js !== null && js !== undefined) {
+      if (typeof js !== 'object' || Array.isArray(js)) throw new ConfigError([`${where}:1: the config must be a mapping`]);
+      raw = js as Record<string, unknown>;
+    }
+  }
+  const fromFlags = new Map<string, string>();
+  for (const o of options.flags ?? []) {
+    setIn(raw, o.path, o.value);
+    fromFlags.set(o.path.join('.'), o.flag);
+  }
+
+  const result = buildSchema(options.definitions).safeParse(raw);
+  if (result.success) return deepFreeze({ ...(result.data as unknown as Config), file: options.file });
+
+  const problems: string[] = [];
+  for (const issue of result.error.issues) {
+    const paths =
+      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    for (const keys of paths) {
+      const keyPath = keys.map(String).join('.');
+      const message = issue.code === 'unrecognized_keys' ? 'unknown key' : issueMessage(issue, raw);
+      const flag = fromFlags.get(keyPath);
+      let origin: string;
+      if (flag) origin = `flag ${flag}`;
+      else if (doc) origin = `${where}:${lineOf(doc, lines, keys, issue.code === 'unrecognized_keys') ?? '?'}`;
+      else origin = 'defaults';
+      problems.push(`${origin}: ${keyPath}: ${message}`);
+    }
+  }
+  throw new ConfigError(problems);
+}
+
+export async function loadConfig(options: LoadOptions): Promise<Config> {
+  let text: string | undefined;
+  if (options.file !== undefined) {
+    try {
+      text = await readFile(options.file, 'utf8');
+    } catch (e) {
+      throw new ConfigError([`${options.file}: cannot read config file: ${(e as Error).message}`]);
+    }
+  }
+  return parseConfig(text, options);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** A config option holding a regular expression, checked when the config loads. */
+export function regexOption(defaultPattern: string) {
+  return z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        new RegExp(value);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
+      }
+    })
+    .default(defaultPattern);
+}

@@ -1,0 +1,38 @@
+// Error classes with stable codes, only for the codes a caller branches on.
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'COMMAND_NOT_FOUND'
+  | 'COMMAND_FAILED'
+  | 'COMMAND_TIMEOUT'
+  | 'COMMAND_OUTPUT_TOO_LARGE'
+  | 'ABORTED'
+  | 'PARSE_ERROR';
+
+export class RouterscopeError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RouterscopeError';
+  }
+}
+
+/** Thrown by parsers on malformed source output; the message says where and what. */
+export class ParseError extends RouterscopeError {
+  constructor(source: string, message: string) {
+    super('PARSE_ERROR', `${source}: ${message}`);
+  }
+}
+
+/** True for a missing file or directory: a missing item is skipped, not a failure. */
+export function isNotFound(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

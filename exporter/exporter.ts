@@ -1,0 +1,205 @@
+// The scrape orchestrator: runs the enabled collectors concurrently under one deadline, isolates
+// their failures, shares in-flight collections between concurrent scrapes (single flight), and
+// builds each scrape's families afresh from what the collectors emitted.
+import type { Logger } from 'pino';
+import type { CollectorDefinition, CollectorInstance, RouteHandler } from './collector.ts';
+import type { Config } from './config.ts';
+import { errorMessage, RouterscopeError } from './errors.ts';
+import { Family, mergeFamilies, MetricSink, seriesCount, type MetricFamily } from './metrics.ts';
+import { SelfMetrics } from './self-metrics.ts';
+import type { Sources } from './sources.ts';
+
+export interface CollectorOutcome {
+  readonly success: boolean;
+  readonly durationSeconds: number;
+  readonly families: readonly MetricFamily[];
+  readonly error?: string;
+  /** When the families were collected (seconds since the epoch); older than now when cached. */
+  readonly collectedAt: number;
+}
+
+interface CollectorState {
+  readonly name: string;
+  readonly instance: CollectorInstance;
+  readonly log: Logger;
+  inflight?: Promise<CollectorOutcome>;
+  lastGood?: CollectorOutcome;
+  last?: CollectorOutcome;
+  readonly recentErrors: { time: string; error: string }[];
+}
+
+const RECENT_ERRORS = 10;
+
+export interface ScrapeOptions {
+  /** Seconds the scrape may take (already less the offset). */
+  readonly timeoutSeconds: number;
+  /** Restrict to these collectors (`collect[]`). */
+  readonly only?: ReadonlySet<string>;
+}
+
+export class Exporter {
+  private states = new Map<string, CollectorState>();
+  readonly self = new SelfMetrics();
+
+  constructor(
+    private config: Config,
+    private readonly definitions: readonly CollectorDefinition[],
+    private sources: Sources,
+    private readonly log: Logger,
+  ) {
+    this.states = this.instantiate(config, sources);
+  }
+
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  get currentSources(): Sources {
+    return this.sources;
+  }
+
+  get enabledCollectors(): string[] {
+    return [...this.states.keys()];
+  }
+
+  private instantiate(config: Config, sources: Sources): Map<string, CollectorState> {
+    const states = new Map<string, CollectorState>();
+    for (const def of this.definitions) {
+      const settings = config.collectors[def.name];
+      if (!settings?.enabled) continue;
+      const log = this.log.child({ collector: def.name });
+      const { enabled: _enabled, ...options } = settings;
+      const instance = def.create(options as never, { sources, log });
+      states.set(def.name, { name: def.name, instance, log, recentErrors: [] });
+    }
+    return states;
+  }
+
+  /** Starts background probers and followers. */
+  start(): void {
+    for (const s of this.states.values()) s.instance.start?.();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.states.values()].map((s) => s.instance.stop?.()));
+  }
+
+  /** Swaps in a new config: new collectors start before the old ones stop. */
+  async reload(config: Config, sources: Sources): Promise<void> {
+    const old = this.states;
+    this.states = this.instantiate(config, sources);
+    this.config = config;
+    this.sources = sources;
+    this.start();
+    await Promise.all([...old.values()].map((s) => s.instance.stop?.()));
+  }
+
+  routes(): Map<string, RouteHandler> {
+    const out = new Map<string, RouteHandler>();
+    for (const s of this.states.values()) {
+      for (const [prefix, handler] of Object.entries(s.instance.routes ?? {})) out.set(prefix, handler);
+    }
+    return out;
+  }
+
+  private collectOne(state: CollectorState, timeoutSeconds: number): Promise<CollectorOutcome> {
+    const now = Date.now() / 1000;
+    const min = state.instance.minIntervalSeconds ?? 0;
+    if (min > 0 && state.lastGood && now - state.lastGood.collectedAt < min) return Promise.resolve(state.lastGood);
+    if (state.inflight) return state.inflight;
+
+    const run = async (): Promise<CollectorOutcome> => {
+      const controller = new AbortController();
+      const started = performance.now();
+      const sink = new MetricSink();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${timeoutSeconds} s`));
+        }, timeoutSeconds * 1000);
+      });
+      let outcome: CollectorOutcome;
+      try {
+        await Promise.race([
+          state.instance.collect({ sources: this.sources, signal: controller.signal, log: state.log }, sink),
+          deadline,
+        ]);
+        outcome = {
+          success: true,
+          durationSeconds: (performance.now() - started) / 1000,
+          families: sink.result(),
+          collectedAt: Date.now() / 1000,
+        };
+        state.lastGood = outcome;
+      } catch (e) {
+        const error = errorMessage(e);
+        outcome = {
+          success: false,
+          durationSeconds: (performance.now() - started) / 1000,
+          families: [],
+          error,
+          collectedAt: Date.now() / 1000,
+        };
+        state.log.warn({ err: error }, 'collector failed');
+        state.recentErrors.push({ time: new Date().toISOString(), error });
+        if (state.recentErrors.length > RECENT_ERRORS) state.recentErrors.shift();
+      } finally {
+        clearTimeout(timer);
+      }
+      state.last = outcome;
+      return outcome;
+    };
+    const promise = run().finally(() => {
+      if (state.inflight === promise) state.inflight = undefined;
+    });
+    state.inflight = promise;
+    return promise;
+  }
+
+  async scrape(options: ScrapeOptions): Promise<MetricFamily[]> {
+    const selected = [...this.states.values()].filter((s) => !options.only || options.only.has(s.name));
+    const outcomes = await Promise.all(selected.map((s) => this.collectOne(s, options.timeoutSeconds)));
+
+    const success = new Family('routerscope_scrape_collector_success', 'gauge', 'Whether a collector succeeded.');
+    const duration = new Family(
+      'routerscope_scrape_collector_duration_seconds',
+      'gauge',
+      'How long a collector took (for a cached result, the collection it came from).',
+    );
+    const series = new Family('routerscope_collector_series', 'gauge', 'How many series a collector produced.');
+    const lastSuccess = new Family(
+      'routerscope_collector_last_success_timestamp_seconds',
+      'gauge',
+      'When a collector last produced a result that is being served.',
+    );
+    const groups: MetricFamily[][] = [];
+    selected.forEach((state, i) => {
+      const o = outcomes[i]!;
+      const labels = { collector: state.name };
+      success.add(labels, o.success ? 1 : 0);
+      duration.add(labels, o.durationSeconds);
+      series.add(labels, seriesCount(o.families));
+      if (state.lastGood) lastSuccess.add(labels, state.lastGood.collectedAt);
+      groups.push([...o.families]);
+    });
+    groups.push([success, duration, series, lastSuccess], await this.self.families());
+    return mergeFamilies(groups, (name, reason) => this.log.warn({ metric: name }, `dropped: ${reason}`));
+  }
+
+  status(): object {
+    return {
+      sources: this.sources.description,
+      config_file: this.config.file ?? null,
+      collectors: [...this.states.values()].map((s) => ({
+        name: s.name,
+        last_success: s.last?.success ?? null,
+        last_duration_seconds: s.last?.durationSeconds ?? null,
+        last_collected_at: s.last ? new Date(s.last.collectedAt * 1000).toISOString() : null,
+        last_error: s.last?.error ?? null,
+        series: s.last ? seriesCount(s.last.families) : null,
+        recent_errors: s.recentErrors,
+      })),
+    };
+  }
+}

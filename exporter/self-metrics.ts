@@ -1,0 +1,49 @@
+// The exporter's own long-lived metrics, in a prom-client registry, converted to the scrape's
+// family model so that one renderer serves everything.
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { MetricFamily, MetricType, Sample } from './metrics.ts';
+import { REVISION, VERSION } from './version.ts';
+
+export class SelfMetrics {
+  readonly registry = new Registry();
+  readonly reloadSuccess = new Gauge({
+    name: 'routerscope_config_last_reload_successful',
+    help: 'Whether the last configuration reload attempt was successful.',
+    registers: [this.registry],
+  });
+  readonly reloadTimestamp = new Gauge({
+    name: 'routerscope_config_last_reload_success_timestamp_seconds',
+    help: 'Timestamp of the last successful configuration reload.',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    new Gauge({
+      name: 'routerscope_build_info',
+      help: 'A metric with a constant 1 value labelled by version, revision and Node.js version of routerscope.',
+      labelNames: ['version', 'revision', 'nodeversion'],
+      registers: [this.registry],
+    }).set({ version: VERSION, revision: REVISION, nodeversion: process.version }, 1);
+    this.reloadSuccess.set(1);
+    this.reloadTimestamp.set(Date.now() / 1000);
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  async families(): Promise<MetricFamily[]> {
+    const json = await this.registry.getMetricsAsJSON();
+    // Of prom-client's default metrics only process_* (CPU, RSS, fds) matter on a router; the
+    // nodejs_* families add dozens of series nobody graphs there.
+    return json.filter((m) => !m.name.startsWith('nodejs_')).map((m) => ({
+      name: m.name,
+      help: m.help,
+      type: m.type as unknown as MetricType,
+      samples: m.values.map(
+        (v): Sample => ({
+          suffix: (v as { metricName?: string }).metricName?.slice(m.name.length) ?? '',
+          labels: Object.fromEntries(Object.entries(v.labels).map(([k, l]) => [k, String(l)])),
+          value: v.value,
+        }),
+      ),
+    }));
+  }
+}

@@ -1,0 +1,235 @@
+// The I/O seam: collectors touch the system only through a Sources object. Files resolve under
+// --path.rootfs, commands are looked up on --path.bin and run without a shell. A test router is
+// just a directory (rootfs/ and bin/); no fixture mode exists in the code.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { RouterscopeError } from './errors.ts';
+
+export interface DirEntry {
+  readonly name: string;
+  readonly type: 'file' | 'dir' | 'symlink' | 'other';
+}
+
+export interface FsStats {
+  readonly blockSize: number;
+  readonly blocks: number;
+  readonly blocksFree: number;
+  readonly blocksAvailable: number;
+  readonly files: number;
+  readonly filesFree: number;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  /** Overrides the default command timeout. */
+  readonly timeoutMs?: number;
+  /** Overrides the default output cap. */
+  readonly maxBytes?: number;
+}
+
+export interface CommandResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Sources {
+  /** Where this system is, for messages: "local rootfs /" or "ssh://root@router". */
+  readonly description: string;
+  readFile(file: string, options?: { signal?: AbortSignal }): Promise<string>;
+  readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer>;
+  /** Entries sorted by name, so every collector emits in a stable order. */
+  readDir(dir: string): Promise<DirEntry[]>;
+  /** The target of a path with every symlink resolved, relative to the rootfs. */
+  realpath(file: string): Promise<string>;
+  statfs(dir: string): Promise<FsStats>;
+  mtime(file: string): Promise<number>;
+  /** Runs a command found on the bin path with an argument array; rejects on a non-zero exit. */
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  /** Starts a long-lived command (a line stream, a prober) on the bin path. */
+  spawn(command: string, args: readonly string[]): Promise<ChildProcess>;
+}
+
+export interface LocalSourcesOptions {
+  readonly rootfs: string;
+  readonly binPath: readonly string[];
+  readonly commandTimeoutMs: number;
+  readonly maxOutputBytes: number;
+}
+
+export const DEFAULT_BIN_PATH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'] as const;
+
+/** Kills a child started with `detached: true` together with everything it started. */
+export function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export class LocalSources implements Sources {
+  readonly description: string;
+  private readonly commandPaths = new Map<string, string>();
+
+  constructor(private readonly options: LocalSourcesOptions) {
+    this.description = `rootfs ${options.rootfs}`;
+  }
+
+  private resolve(file: string): string {
+    return path.join(this.options.rootfs, file);
+  }
+
+  readFile(file: string, options?: { signal?: AbortSignal }): Promise<string> {
+    return fs.readFile(this.resolve(file), { encoding: 'utf8', signal: options?.signal });
+  }
+
+  readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer> {
+    return fs.readFile(this.resolve(file), { signal: options?.signal });
+  }
+
+  async readDir(dir: string): Promise<DirEntry[]> {
+    const entries = await fs.readdir(this.resolve(dir), { withFileTypes: true });
+    return entries
+      .map((e) => ({
+        name: e.name,
+        type: e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'symlink' : 'other',
+      }) as const)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async realpath(file: string): Promise<string> {
+    const root = await fs.realpath(this.options.rootfs);
+    const real = await fs.realpath(this.resolve(file));
+    return '/' + path.relative(root, real);
+  }
+
+  async statfs(dir: string): Promise<FsStats> {
+    const s = await fs.statfs(this.resolve(dir));
+    return {
+      blockSize: s.bsize,
+      blocks: s.blocks,
+      blocksFree: s.bfree,
+      blocksAvailable: s.bavail,
+      files: s.files,
+      filesFree: s.ffree,
+    };
+  }
+
+  async mtime(file: string): Promise<number> {
+    return (await fs.stat(this.resolve(file))).mtimeMs / 1000;
+  }
+
+  private async lookup(command: string): Promise<string> {
+    if (command.includes('/') || command === '' || command.startsWith('-')) {
+      throw new RouterscopeError('COMMAND_NOT_FOUND', `invalid command name "${command}"`);
+    }
+    const cached = this.commandPaths.get(command);
+    if (cached) return cached;
+    for (const dir of this.options.binPath) {
+      const candidate = path.join(dir, command);
+      try {
+        await fs.access(candidate, fsConstants.X_OK);
+        this.commandPaths.set(command, candidate);
+        return candidate;
+      } catch {
+        /* try the next directory */
+      }
+    }
+    throw new RouterscopeError(
+      'COMMAND_NOT_FOUND',
+      `command "${command}" not found in --path.bin (${this.options.binPath.join(':')})`,
+    );
+  }
+
+  private childEnv(): NodeJS.ProcessEnv {
+    // Playback scripts and wrappers may call ordinary tools; the bin path comes first.
+    return { ...process.env, PATH: [...this.options.binPath, ...DEFAULT_BIN_PATH].join(':'), LC_ALL: 'C' };
+  }
+
+  async spawn(command: string, args: readonly string[]): Promise<ChildProcess> {
+    const file = await this.lookup(command);
+    return spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: this.childEnv() });
+  }
+
+  async run(command: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+    const file = await this.lookup(command);
+    const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
+    const maxBytes = options.maxBytes ?? this.options.maxOutputBytes;
+    return runChild(
+      () => spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: this.childEnv() }),
+      [command, ...args].join(' '),
+      { timeoutMs, maxBytes, signal: options.signal },
+    );
+  }
+}
+
+/**
+ * Runs a child to completion with a timeout, an abort signal and an output cap. The child must be
+ * detached so that a timeout kills the whole process group: a hung shell script's `sleep` would
+ * otherwise keep the pipe open long after its parent died.
+ */
+export function runChild(
+  start: () => ChildProcess,
+  display: string,
+  limits: { timeoutMs: number; maxBytes: number; signal?: AbortSignal | undefined },
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    if (limits.signal?.aborted) {
+      reject(new RouterscopeError('ABORTED', `${display}: aborted before start`));
+      return;
+    }
+    const child = start();
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let failure: RouterscopeError | undefined;
+    const stop = (error: RouterscopeError) => {
+      failure ??= error;
+      killProcessGroup(child);
+    };
+    const timer = setTimeout(
+      () => stop(new RouterscopeError('COMMAND_TIMEOUT', `${display}: timed out after ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
+    const onAbort = () => stop(new RouterscopeError('ABORTED', `${display}: aborted (scrape deadline)`));
+    limits.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > limits.maxBytes) {
+        stop(new RouterscopeError('COMMAND_OUTPUT_TOO_LARGE', `${display}: output exceeds ${limits.maxBytes} bytes`));
+        return;
+      }
+      out.push(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (errBytes < 65536) err.push(chunk);
+      errBytes += chunk.length;
+    });
+    const finish = () => {
+      clearTimeout(timer);
+      limits.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      finish();
+      reject(failure ?? new RouterscopeError('COMMAND_FAILED', `${display}: ${e.message}`, { cause: e }));
+    });
+    child.on('close', (code, signal) => {
+      finish();
+      if (failure) return reject(failure);
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (code !== 0) {
+        const why = stderr.trim().split('\n')[0] || (signal ? `killed by ${signal}` : 'no message');
+        return reject(new RouterscopeError('COMMAND_FAILED', `${display}: exit ${code ?? signal}: ${why}`));
+      }
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
+}

@@ -1,0 +1,109 @@
+// Shared test helpers: start the real exporter as a process, find free ports, stop by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const ROUTERS = ['bpi-r4-omr', 'gl-mt2500a'] as const;
+export type RouterName = (typeof ROUTERS)[number];
+
+export function routerDir(name: string): string {
+  return path.join(ROOT, 'fixtures', 'routers', name);
+}
+
+/** Flags that point the exporter at a test router. */
+export function routerFlags(name: string): string[] {
+  const dir = routerDir(name);
+  return ['--config.file', path.join(dir, 'config.yml'), '--path.rootfs', path.join(dir, 'rootfs'), '--path.bin', path.join(dir, 'bin')];
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export async function tempDir(prefix = 'routerscope-'): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Stops a child by PID: SIGTERM, then SIGKILL if it lingers; resolves when it has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface RunningExporter {
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** Every JSON log line so far. */
+  readonly logs: Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** The command that runs the exporter from source (tsx) or from the bundle. */
+export function exporterCommand(bundle = false): string[] {
+  return bundle ? [path.join(ROOT, 'dist', 'routerscope.mjs')] : ['--import', 'tsx', path.join(ROOT, 'exporter', 'main.ts')];
+}
+
+/** Starts `routerscope serve` on a free loopback port and waits until it listens. */
+export async function startExporter(args: string[], options: { bundle?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunningExporter> {
+  const child = spawn(process.execPath, [...exporterCommand(options.bundle), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (entry.msg === 'listening') resolve(`http://${String(entry.address)}`);
+        } catch {
+          /* not a log line */
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exporter exited with ${code}: ${stderr}`)));
+  });
+  return { url, process: child, logs, stop: () => stopProcess(child) };
+}
+
+export async function scrape(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(`${url}/metrics`, { headers });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${await res.text()}`);
+  return res.text();
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
