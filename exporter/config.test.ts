@@ -42,7 +42,7 @@ describe('config', () => {
     ['a wrong type', 'collectors:\n  cpu:\n    enabled: "yes"\n', ['routerscope.yml:3: collectors.cpu.enabled: expected boolean, got string "yes"']],
     ['a number where a string belongs', 'log:\n  level: 3\n', ['routerscope.yml:2: log.level: expected one of "trace", "debug", "info", "warn", "error", "fatal", got number 3']],
     ['a bad listen address', 'web:\n  listen_address: localhost\n', ['routerscope.yml:2: web.listen_address: "localhost" is not host:port']],
-    ['a port out of range', 'web:\n  listen_address: 127.0.0.1:70000\n', ['routerscope.yml:2: web.listen_address: port 70000 is out of range 1-65535']],
+    ['a port out of range', 'web:\n  listen_address: 127.0.0.1:70000\n', ['routerscope.yml:2: web.listen_address: port 70000 is out of range 0-65535']],
     ['a bad regular expression', 'collectors:\n  netdev:\n    device_exclude: "(lo"\n', ['routerscope.yml:3: collectors.netdev.device_exclude: invalid regular expression: Invalid regular expression: /(lo/: Unterminated group']],
     ['a list where a mapping belongs', 'collectors: [cpu]\n', ['routerscope.yml:1: collectors: expected object, got a list']],
     ['invalid YAML', 'web:\n  listen_address: [\n', ['routerscope.yml:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
@@ -68,7 +68,8 @@ describe('config', () => {
     ['router.lan:9100', undefined],
     ['[::x]:9100', '"::x" is not an IPv6 address'],
     ['bad host!:1', '"bad host!" is not an IP address or host name'],
-    ['127.0.0.1:0', 'port 0 is out of range 1-65535'],
+    ['127.0.0.1:0', undefined],
+    ['127.0.0.1:', '"127.0.0.1:" is not host:port'],
   ])('validates listen address %s', (address, problem) => {
     expect(validateListenAddress(address)).toBe(problem);
   });

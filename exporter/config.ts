@@ -19,7 +19,7 @@ export function validateListenAddress(value: string): string | undefined {
     return `"${host}" is not an IP address or host name`;
   }
   const n = Number(port);
-  if (n < 1 || n > 65535) return `port ${port} is out of range 1-65535`;
+  if (n > 65535) return `port ${port} is out of range 0-65535`;
   return undefined;
 }
 

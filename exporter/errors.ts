@@ -36,3 +36,13 @@ export function isNotFound(err: unknown): boolean {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** JSON.parse with the source named in the error, and the start of the bad text shown. */
+export function parseJson<T = unknown>(source: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    const start = text.trim().slice(0, 60).replace(/\s+/g, ' ');
+    throw new ParseError(source, `invalid JSON (${errorMessage(e).split('\n')[0]}); output starts "${start}"`);
+  }
+}

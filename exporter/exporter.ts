@@ -29,6 +29,7 @@ interface CollectorState {
 }
 
 const RECENT_ERRORS = 10;
+const ABORT_GRACE_MS = 100;
 
 export interface ScrapeOptions {
   /** Seconds the scrape may take (already less the offset). */
@@ -115,9 +116,14 @@ export class Exporter {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
+          // Abort first and give the collector a moment to fail with its own, more specific error
+          // (which command hung); a collector that ignores the signal gets the generic one.
           controller.abort();
-          reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${timeoutSeconds} s`));
-        }, timeoutSeconds * 1000);
+          timer = setTimeout(
+            () => reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${timeoutSeconds} s`)),
+            ABORT_GRACE_MS,
+          );
+        }, Math.max(timeoutSeconds * 1000 - ABORT_GRACE_MS, 0));
       });
       let outcome: CollectorOutcome;
       try {

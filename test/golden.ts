@@ -5,6 +5,8 @@ import { render, type MetricFamily } from '../exporter/metrics.ts';
 /** Families whose values change on every run or machine; their series are kept, values zeroed. */
 export const VOLATILE_VALUES = new Set([
   'node_time_seconds',
+  // git does not keep file times.
+  'node_textfile_mtime_seconds',
   'node_time_zone_offset_seconds',
   'routerscope_scrape_collector_duration_seconds',
   'routerscope_collector_last_success_timestamp_seconds',

@@ -107,3 +107,31 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A writable copy of a test router, so a test can change its files or its bin/ scripts. */
+export async function copyRouter(name: string): Promise<{ dir: string; flags: string[]; remove: () => Promise<void> }> {
+  const { cp } = await import('node:fs/promises');
+  const tmp = await tempDir(`routerscope-${name}-`);
+  await cp(routerDir(name), tmp.dir, { recursive: true });
+  return {
+    dir: tmp.dir,
+    flags: ['--config.file', path.join(tmp.dir, 'config.yml'), '--path.rootfs', path.join(tmp.dir, 'rootfs'), '--path.bin', path.join(tmp.dir, 'bin')],
+    remove: tmp.remove,
+  };
+}
+
+/** Writes an executable script. */
+export async function writeScript(file: string, body: string): Promise<void> {
+  const { writeFile, chmod } = await import('node:fs/promises');
+  await writeFile(file, `#!/bin/sh\n${body}\n`);
+  await chmod(file, 0o755);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,32 @@
+// End to end: `routerscope serve` over each test router; /metrics equals the committed golden file
+// (after masking the listed volatile values), and the golden file passes `promtool check metrics`.
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { normalizeForGolden } from './golden.ts';
+import { routerDir, routerFlags, ROUTERS, scrape, startExporter } from './helpers.ts';
+import { promtoolCheckMetrics } from './promtool.ts';
+
+const update = process.env.UPDATE_GOLDEN === '1';
+
+describe.each(ROUTERS)('golden /metrics of %s', (router) => {
+  const goldenFile = path.join(routerDir(router), 'metrics.golden.prom');
+
+  it('matches the committed golden file', async () => {
+    const exporter = await startExporter(routerFlags(router));
+    try {
+      const actual = normalizeForGolden(await scrape(exporter.url));
+      if (update) await writeFile(goldenFile, actual);
+      expect(actual).toBe(await readFile(goldenFile, 'utf8'));
+      // Every collector succeeded on the test router.
+      expect(actual).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
+    } finally {
+      await exporter.stop();
+    }
+  });
+
+  it('passes promtool check metrics', async () => {
+    expect(await promtoolCheckMetrics(await readFile(goldenFile, 'utf8'))).toEqual([]);
+  });
+});

@@ -1,0 +1,36 @@
+// promtool from Debian's prometheus package, as the tests use it.
+import { spawn } from 'node:child_process';
+
+/**
+ * Lint findings that are accepted, each with its reason. Anything else promtool reports fails.
+ */
+export const LINT_EXEMPTIONS: ReadonlyArray<readonly [RegExp, string]> = [
+  // node_exporter's own names for /proc/meminfo fields; stock dashboards query them as they are.
+  [/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/, 'node_exporter meminfo names'],
+  // node_exporter names these counters without _total; kept for compatibility with node-mixin.
+  [/^node_nf_conntrack_stat_\w+ /, 'node_exporter conntrack names'],
+];
+
+export function runPromtool(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('promtool', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Problems promtool finds in an exposition, less the exemptions; parse errors always count. */
+export async function promtoolCheckMetrics(exposition: string): Promise<string[]> {
+  const { code, stderr } = await runPromtool(['check', 'metrics'], exposition);
+  if (code === 0) return [];
+  if (code !== 3) return [`promtool exited ${code}: ${stderr.trim()}`];
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .filter((l) => !LINT_EXEMPTIONS.some(([pattern]) => pattern.test(l)));
+}
