@@ -2,7 +2,7 @@
 // --path.rootfs, commands are looked up on --path.bin and run without a shell. A test router is
 // just a directory (rootfs/ and bin/); no fixture mode exists in the code.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { RouterscopeError } from './errors.ts';
@@ -86,16 +86,21 @@ export class LocalSources implements Sources {
     return path.join(this.options.rootfs, file);
   }
 
-  readFile(file: string, options?: { signal?: AbortSignal }): Promise<string> {
-    return fs.readFile(this.resolve(file), { encoding: 'utf8', signal: options?.signal });
+  // Reads are synchronous on purpose: collectors read hundreds of small /proc and /sys files per
+  // scrape, which the kernel answers from memory, and fs/promises costs about five times the CPU
+  // of a plain read for each (bench/run.ts). statfs, which can hang on a stuck mount, stays async.
+  async readFile(file: string, options?: { signal?: AbortSignal }): Promise<string> {
+    options?.signal?.throwIfAborted();
+    return readFileSync(this.resolve(file), 'utf8');
   }
 
-  readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer> {
-    return fs.readFile(this.resolve(file), { signal: options?.signal });
+  async readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer> {
+    options?.signal?.throwIfAborted();
+    return readFileSync(this.resolve(file));
   }
 
   async readDir(dir: string): Promise<DirEntry[]> {
-    const entries = await fs.readdir(this.resolve(dir), { withFileTypes: true });
+    const entries = readdirSync(this.resolve(dir), { withFileTypes: true });
     return entries
       .map((e) => ({
         name: e.name,

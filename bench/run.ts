@@ -1,0 +1,168 @@
+// npm run bench: scrape cost of routerscope against Debian's node_exporter measured in the same
+// run, and the render cost of 10k / 100k series against a plain string-building formatter.
+// Prints figures and ratios; asserts nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Gauge, Registry } from 'prom-client';
+import { Family, render, type MetricFamily } from '../exporter/metrics.ts';
+import { freePort, ROOT, routerFlags, startExporter, stopProcess, waitFor } from '../test/helpers.ts';
+
+const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
+const CLK_TCK = 100;
+
+function cpuSeconds(pid: number): number {
+  // utime and stime are fields 14 and 15, counted after the parenthesised command name.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) * 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface ScrapeFigures {
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+  cpuMsPerScrape: number;
+  rssMiB: number;
+  series: number;
+}
+
+async function measureScrapes(name: string, url: string, pid: number): Promise<ScrapeFigures> {
+  let series = 0;
+  for (let i = 0; i < 20; i++) series = (await (await fetch(url)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const cpuBefore = cpuSeconds(pid);
+  const latencies: number[] = [];
+  for (let i = 0; i < SCRAPES; i++) {
+    const start = performance.now();
+    await (await fetch(url)).text();
+    latencies.push(performance.now() - start);
+  }
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    cpuMsPerScrape: (cpu * 1000) / SCRAPES,
+    rssMiB: rssBytes(pid) / 1024 / 1024,
+    series,
+  };
+}
+
+async function withRouterscope(args: string[], name: string): Promise<ScrapeFigures> {
+  const exporter = await startExporter(args, { bundle: true });
+  try {
+    return await measureScrapes(name, `${exporter.url}/metrics`, exporter.process.pid!);
+  } finally {
+    await exporter.stop();
+  }
+}
+
+async function withNodeExporter(): Promise<ScrapeFigures> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('prometheus-node-exporter', [
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--collector.disable-defaults',
+    ...['loadavg', 'meminfo', 'cpu', 'stat', 'netdev', 'netclass', 'thermal_zone', 'hwmon', 'conntrack', 'filesystem', 'time', 'uname', 'textfile'].map((c) => `--collector.${c}`),
+  ], { stdio: 'ignore' });
+  try {
+    const url = `http://127.0.0.1:${port}/metrics`;
+    await waitFor(() => fetch(url).then((r) => (r.ok ? true : undefined), () => undefined), 15000, 'node_exporter');
+    return await measureScrapes('node_exporter 1.5, this machine', url, child.pid!);
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+function families(seriesCount: number): MetricFamily[] {
+  const perFamily = 100;
+  const out: MetricFamily[] = [];
+  for (let f = 0; f < seriesCount / perFamily; f++) {
+    const family = new Family(`openwrt_bench_metric_${f}_bytes_total`, 'counter', 'A benchmark family.');
+    for (let s = 0; s < perFamily; s++) family.add({ mac: `02:00:00:00:${(s >> 8).toString(16)}:${(s & 255).toString(16)}`, protocol: `proto${f % 20}`, interface: `wan${s % 3}` }, f * 1e6 + s * 12345.5);
+    out.push(family);
+  }
+  return out;
+}
+
+/** The reference: the simplest formatter one would write, with no escaping and no special values. */
+function plainFormatter(fams: readonly MetricFamily[]): string {
+  let out = '';
+  for (const f of fams) {
+    out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
+    for (const s of f.samples) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      out += `${f.name}{${labels}} ${s.value}\n`;
+    }
+  }
+  return out;
+}
+
+async function promClientRender(fams: readonly MetricFamily[]): Promise<string> {
+  const registry = new Registry();
+  for (const f of fams) {
+    const gauge = new Gauge({ name: f.name, help: f.help, labelNames: Object.keys(f.samples[0]!.labels), registers: [registry] });
+    for (const s of f.samples) gauge.set(s.labels, s.value);
+  }
+  return registry.metrics();
+}
+
+async function timeIt(fn: () => unknown, minMs = 1500): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn();
+  const samples: number[] = [];
+  const until = performance.now() + minMs;
+  while (performance.now() < until || samples.length < 5) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return percentile(samples, 50);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  return [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  console.log(`routerscope benchmark: ${SCRAPES} sequential scrapes each, on ${process.version}\n`);
+  const scrapes = [
+    await withRouterscope(routerFlags('bpi-r4-omr'), 'routerscope, BPI-R4 test router'),
+    await withRouterscope(['--path.rootfs', '/'], 'routerscope, this machine'),
+    await withNodeExporter(),
+  ];
+  const reference = scrapes[2]!;
+  console.log('## Scrape cost\n');
+  console.log(table([
+    ['exporter', 'series', 'p50 ms', 'p99 ms', 'CPU ms/scrape', 'RSS MiB', 'p50 vs node_exporter', 'CPU vs node_exporter', 'RSS vs node_exporter'],
+    ...scrapes.map((s) => [
+      s.name, String(s.series), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.cpuMsPerScrape.toFixed(2), s.rssMiB.toFixed(1),
+      (s.p50Ms / reference.p50Ms).toFixed(2) + 'x', (s.cpuMsPerScrape / reference.cpuMsPerScrape).toFixed(2) + 'x', (s.rssMiB / reference.rssMiB).toFixed(2) + 'x',
+    ]),
+  ]));
+
+  console.log('\n## Render cost\n');
+  const rows: string[][] = [['series', 'routerscope render ms', 'plain formatter ms', 'ratio', 'prom-client registry ms', 'ratio']];
+  for (const n of [10_000, 100_000]) {
+    const fams = families(n);
+    const ours = await timeIt(() => render(fams));
+    const plain = await timeIt(() => plainFormatter(fams));
+    const prom = await timeIt(() => promClientRender(fams), n > 10_000 ? 3000 : 1500);
+    rows.push([String(n), ours.toFixed(2), plain.toFixed(2), (ours / plain).toFixed(2) + 'x', prom.toFixed(2), (prom / plain).toFixed(2) + 'x']);
+  }
+  console.log(table(rows));
+  console.log(`\nbundle: ${(readFileSync(path.join(ROOT, 'dist/routerscope.mjs')).length / 1024).toFixed(0)} KiB`);
+}
+
+await main();
