@@ -2,10 +2,12 @@
 import type { CollectorDefinition } from '../exporter/collector.ts';
 import { conntrack } from './conntrack.ts';
 import { cpu } from './cpu.ts';
+import { events } from './events.ts';
 import { filesystem } from './filesystem.ts';
 import { hwmon } from './hwmon.ts';
 import { loadavg } from './loadavg.ts';
 import { meminfo } from './meminfo.ts';
+import { mptcp } from './mptcp.ts';
 import { netclass } from './netclass.ts';
 import { netdev } from './netdev.ts';
 import { openwrt } from './openwrt.ts';
@@ -13,14 +15,18 @@ import { textfile } from './textfile.ts';
 import { thermal_zone } from './thermal_zone.ts';
 import { time } from './time.ts';
 import { uname } from './uname.ts';
+import { vpn } from './vpn.ts';
+import { wan } from './wan.ts';
 
 export const definitions: readonly CollectorDefinition[] = [
   conntrack,
   cpu,
+  events,
   filesystem,
   hwmon,
   loadavg,
   meminfo,
+  mptcp,
   netclass,
   netdev,
   openwrt,
@@ -28,4 +34,6 @@ export const definitions: readonly CollectorDefinition[] = [
   thermal_zone,
   time,
   uname,
+  vpn,
+  wan,
 ] as unknown as readonly CollectorDefinition[];

@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { errorMessage, RouterscopeError } from './errors.ts';
 import { Family, mergeFamilies, MetricSink, seriesCount, type MetricFamily } from './metrics.ts';
 import { SelfMetrics } from './self-metrics.ts';
-import type { Sources } from './sources.ts';
+import { shareCommands, type Sources } from './sources.ts';
 
 export interface CollectorOutcome {
   readonly success: boolean;
@@ -103,7 +103,7 @@ export class Exporter {
     return out;
   }
 
-  private collectOne(state: CollectorState, timeoutSeconds: number): Promise<CollectorOutcome> {
+  private collectOne(state: CollectorState, timeoutSeconds: number, sources: Sources): Promise<CollectorOutcome> {
     const now = Date.now() / 1000;
     const min = state.instance.minIntervalSeconds ?? 0;
     if (min > 0 && state.lastGood && now - state.lastGood.collectedAt < min) return Promise.resolve(state.lastGood);
@@ -128,7 +128,7 @@ export class Exporter {
       let outcome: CollectorOutcome;
       try {
         await Promise.race([
-          state.instance.collect({ sources: this.sources, signal: controller.signal, log: state.log }, sink),
+          state.instance.collect({ sources, signal: controller.signal, log: state.log }, sink),
           deadline,
         ]);
         outcome = {
@@ -165,7 +165,9 @@ export class Exporter {
 
   async scrape(options: ScrapeOptions): Promise<MetricFamily[]> {
     const selected = [...this.states.values()].filter((s) => !options.only || options.only.has(s.name));
-    const outcomes = await Promise.all(selected.map((s) => this.collectOne(s, options.timeoutSeconds)));
+    // One scrape forks each command once, however many collectors read its output.
+    const sources = shareCommands(this.sources, new Map());
+    const outcomes = await Promise.all(selected.map((s) => this.collectOne(s, options.timeoutSeconds, sources)));
 
     const success = new Family('routerscope_scrape_collector_success', 'gauge', 'Whether a collector succeeded.');
     const duration = new Family(

@@ -238,3 +238,29 @@ export function runChild(
     });
   });
 }
+
+/**
+ * Shares command results within one scrape: when the wan and mptcp collectors both need
+ * `ubus -S call network.interface dump`, the router forks it once. Files are not shared (cheap).
+ */
+export function shareCommands(base: Sources, results: Map<string, Promise<CommandResult>>): Sources {
+  return {
+    description: base.description,
+    readFile: (f, o) => base.readFile(f, o),
+    readBytes: (f, o) => base.readBytes(f, o),
+    readDir: (d) => base.readDir(d),
+    realpath: (f) => base.realpath(f),
+    statfs: (d) => base.statfs(d),
+    mtime: (f) => base.mtime(f),
+    spawn: (c, a) => base.spawn(c, a),
+    run(command, args, options) {
+      const key = JSON.stringify([command, args, options?.timeoutMs, options?.maxBytes]);
+      let result = results.get(key);
+      if (!result) {
+        result = base.run(command, args, options);
+        results.set(key, result);
+      }
+      return result;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeForGolden } from './golden.ts';
-import { routerDir, routerFlags, ROUTERS, scrape, startExporter } from './helpers.ts';
+import { routerDir, routerFlags, ROUTERS, scrape, startExporter, waitFor } from './helpers.ts';
 import { promtoolCheckMetrics } from './promtool.ts';
 
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -14,9 +14,16 @@ describe.each(ROUTERS)('golden /metrics of %s', (router) => {
   const goldenFile = path.join(routerDir(router), 'metrics.golden.prom');
 
   it('matches the committed golden file', async () => {
-    const exporter = await startExporter(routerFlags(router));
+    // The logread playback's times are local: pin the zone so the timestamps are the same everywhere.
+    const exporter = await startExporter(routerFlags(router), { env: { TZ: 'UTC' } });
     try {
-      const actual = normalizeForGolden(await scrape(exporter.url));
+      // The events follower reads the log in the background; wait until it has all of it.
+      const logLines = (await readFile(path.join(routerDir(router), 'commands', 'logread.log'), 'utf8')).split('\n').filter(Boolean).length;
+      const text = await waitFor(async () => {
+        const t = await scrape(exporter.url);
+        return t.includes(`routerscope_events_lines_total ${logLines}\n`) ? t : undefined;
+      }, 15000, 'the events follower to read the whole log');
+      const actual = normalizeForGolden(text);
       if (update) await writeFile(goldenFile, actual);
       expect(actual).toBe(await readFile(goldenFile, 'utf8'));
       // Every collector succeeded on the test router.

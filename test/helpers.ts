@@ -112,17 +112,22 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
 export async function copyRouter(name: string): Promise<{ dir: string; flags: string[]; remove: () => Promise<void> }> {
   const { cp } = await import('node:fs/promises');
   const tmp = await tempDir(`routerscope-${name}-`);
-  await cp(routerDir(name), tmp.dir, { recursive: true });
+  // bin/ holds symlinks to the shared playback scripts one level up: copy those too.
+  const dir = path.join(tmp.dir, name);
+  await cp(routerDir(name), dir, { recursive: true, verbatimSymlinks: true });
+  for (const script of ['playback.sh', 'logread-playback.sh']) await cp(path.join(ROOT, 'fixtures', 'routers', script), path.join(tmp.dir, script));
   return {
-    dir: tmp.dir,
-    flags: ['--config.file', path.join(tmp.dir, 'config.yml'), '--path.rootfs', path.join(tmp.dir, 'rootfs'), '--path.bin', path.join(tmp.dir, 'bin')],
+    dir,
+    flags: ['--config.file', path.join(dir, 'config.yml'), '--path.rootfs', path.join(dir, 'rootfs'), '--path.bin', path.join(dir, 'bin')],
     remove: tmp.remove,
   };
 }
 
 /** Writes an executable script. */
 export async function writeScript(file: string, body: string): Promise<void> {
-  const { writeFile, chmod } = await import('node:fs/promises');
+  const { writeFile, chmod, rm } = await import('node:fs/promises');
+  // Replace, never write through: bin/ entries may be symlinks to shared playback scripts.
+  await rm(file, { force: true });
   await writeFile(file, `#!/bin/sh\n${body}\n`);
   await chmod(file, 0o755);
 }

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 export const LINT_EXEMPTIONS: ReadonlyArray<readonly [RegExp, string]> = [
   // node_exporter's own names for /proc/meminfo fields; stock dashboards query them as they are.
   [/^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$/, 'node_exporter meminfo names'],
+  // node_exporter's netstat collector names: node_netstat_<Protocol>_<KernelField>, as the kernel spells it.
+  [/^node_netstat_MPTcpExt_\w+ metric names should be written in 'snake_case' not 'camelCase'$/, 'node_exporter netstat names'],
   // node_exporter names these counters without _total; kept for compatibility with node-mixin.
   [/^node_nf_conntrack_stat_\w+ /, 'node_exporter conntrack names'],
 ];

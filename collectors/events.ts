@@ -1,0 +1,272 @@
+// Interface events from the system log: netifd, pppd, kernel link lines and OMR's tracker, counted
+// per interface and kept in a ring served at /api/events. A background follower of `logread -f`
+// (or `tail -F` of a log file), restarted with backoff; `logread -f` replays the whole buffer on
+// every start, so lines already counted are recognised and skipped.
+import { z } from 'zod';
+import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
+import { errorMessage } from '../exporter/errors.ts';
+import { sendJson } from '../exporter/http.ts';
+import { LineStream } from '../exporter/line-stream.ts';
+import { readUci, uciOption } from './uci.ts';
+
+export const EVENTS = [
+  'up', 'down', 'link_up', 'link_down', 'connection_lost',
+  'carrier_up', 'carrier_down',
+  'ppp_up', 'ppp_down', 'ppp_peer_terminated', 'ppp_hangup', 'ppp_auth_failed', 'ppp_echo_timeout', 'ppp_discovery_timeout',
+  'tracker_up', 'tracker_down', 'multipath_changed', 'master_changed',
+] as const;
+export type EventName = (typeof EVENTS)[number];
+
+/** Events that mark a change of an interface's state (for the last-change timestamp). */
+const STATE_CHANGES = new Set<EventName>(['up', 'down', 'link_up', 'link_down', 'connection_lost', 'carrier_up', 'carrier_down', 'ppp_up', 'ppp_down', 'tracker_up', 'tracker_down']);
+
+export interface LogEntry {
+  /** Unix seconds. */
+  readonly time: number;
+  readonly facility: string;
+  readonly priority: string;
+  readonly ident: string;
+  readonly pid: string | undefined;
+  readonly message: string;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+// ubox logread: `Sun Nov 22 08:00:01 2026 [1795...123.456 ]daemon.notice netifd: text`
+const LOGREAD = /^\w{3} (\w{3}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4}) (?:\[(\d+)\.(\d+)\] )?(\w+)\.(\w+) (.*)$/;
+// BusyBox syslogd / log files: `Nov 22 08:00:01 host daemon.notice netifd: text`
+const SYSLOG = /^(\w{3}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) \S+ (\w+)\.(\w+) (.*)$/;
+
+function localSeconds(month: string, day: string, h: string, m: string, s: string, year: number): number {
+  return new Date(year, MONTHS.indexOf(month), Number(day), Number(h), Number(m), Number(s)).getTime() / 1000;
+}
+
+/** One line of `logread` (or BusyBox syslogd) output; undefined for anything else. */
+export function parseLogLine(line: string, now = new Date()): LogEntry | undefined {
+  let time: number;
+  let facility: string;
+  let priority: string;
+  let rest: string;
+  const l = LOGREAD.exec(line);
+  if (l) {
+    time = l[7] ? Number(l[7]) + Number(l[8]) / 1000 : localSeconds(l[1]!, l[2]!, l[3]!, l[4]!, l[5]!, Number(l[6]));
+    [facility, priority, rest] = [l[9]!, l[10]!, l[11]!];
+  } else {
+    const s = SYSLOG.exec(line);
+    if (!s || !MONTHS.includes(s[1]!)) return undefined;
+    time = localSeconds(s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, now.getFullYear());
+    [facility, priority, rest] = [s[6]!, s[7]!, s[8]!];
+  }
+  const m = /^([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/.exec(rest);
+  if (!m) return undefined;
+  return { time, facility, priority, ident: m[1]!, pid: m[2], message: m[3]! };
+}
+
+export interface ClassifiedEvent {
+  readonly interface: string;
+  readonly event: EventName;
+}
+
+/** Maps devices (and pppd processes) to logical interfaces while classifying lines. */
+export class EventClassifier {
+  private readonly pppInterface = new Map<string, string>();
+  private readonly pppInterfaces = new Set<string>();
+  constructor(public deviceToInterface: ReadonlyMap<string, string> = new Map()) {}
+
+  private interfaceOfDevice(device: string): string {
+    const known = this.deviceToInterface.get(device);
+    if (known) return known;
+    // OpenWrt names PPP devices after their interface: pppoe-wan3 belongs to wan3.
+    const ppp = /^(?:pppoe|pppoa|ppp|3g|l2tp|pptp)-(.+)$/.exec(device);
+    return ppp ? ppp[1]! : device;
+  }
+
+  classify(entry: LogEntry): ClassifiedEvent | undefined {
+    const { ident, message } = entry;
+    const one = (iface: string | undefined, event: EventName) => (iface ? { interface: iface, event } : undefined);
+    if (ident === 'netifd') {
+      const m = /^Interface '([^']+)' (is now up|is now down|has link connectivity loss|has link connectivity|has lost the connection)\s*$/.exec(message);
+      if (!m) return undefined;
+      const event = ({ 'is now up': 'up', 'is now down': 'down', 'has link connectivity': 'link_up', 'has link connectivity loss': 'link_down', 'has lost the connection': 'connection_lost' } as const)[m[2] as 'is now up'];
+      return one(m[1], event);
+    }
+    if (ident === 'kernel') {
+      const text = message.replace(/^\[\s*\d+\.\d+\]\s*/, '');
+      const m = /(\S+): (?:Link is (Up|Down)|link (up|down))\b/.exec(text);
+      if (!m) return undefined;
+      return one(this.interfaceOfDevice(m[1]!), (m[2] ?? m[3])!.toLowerCase() === 'up' ? 'carrier_up' : 'carrier_down');
+    }
+    if (ident === 'pppd') {
+      const pid = entry.pid ?? '';
+      const using = /^(?:Using interface|Connect:) (\S+)/.exec(message);
+      if (using) {
+        const iface = this.interfaceOfDevice(using[1]!);
+        this.pppInterface.set(pid, iface);
+        this.pppInterfaces.add(iface);
+      }
+      // A pppd whose start was not seen (the log rotated) belongs to the only PPP interface, if one.
+      const iface = this.pppInterface.get(pid) ?? (this.pppInterfaces.size === 1 ? [...this.pppInterfaces][0] : undefined);
+      let event: EventName | undefined;
+      if (/^local {1,2}IP address /.test(message)) event = 'ppp_up';
+      else if (message === 'Connection terminated.') event = 'ppp_down';
+      else if (message.startsWith('LCP terminated by peer')) event = 'ppp_peer_terminated';
+      else if (message === 'Modem hangup') event = 'ppp_hangup';
+      // CHAP logs a line with the peer's reason, then a bare one; count the bare one.
+      else if (/^(CHAP|PAP) authentication failed$/.test(message)) event = 'ppp_auth_failed';
+      else if (/^No response to \d+ echo-requests/.test(message)) event = 'ppp_echo_timeout';
+      else if (/^Timeout waiting for PAD[OS] packets/.test(message)) event = 'ppp_discovery_timeout';
+      if (message === 'Exit.') this.pppInterface.delete(pid);
+      return event ? one(iface, event) : undefined;
+    }
+    if (ident.startsWith('post-tracking-')) {
+      let m = /^(\S+) \((\S+)\) switched (up|off because .*)$/.exec(message);
+      if (m) return one(m[1], m[3] === 'up' ? 'tracker_up' : 'tracker_down');
+      m = /^Multipath (\S+) \((\S+)\) switched to \S+ \(from \S+\)/.exec(message);
+      if (m) return one(m[2], 'multipath_changed');
+      m = /^Change master interface from \S+ \(.*\) to (\S+) \(/.exec(message);
+      if (m) return one(m[1], 'master_changed');
+    }
+    return undefined;
+  }
+}
+
+export interface RecordedEvent {
+  readonly time: string;
+  readonly interface: string;
+  readonly event: EventName;
+  readonly message: string;
+}
+
+/**
+ * Counts classified lines and remembers enough to skip the ones a restarted `logread -f` replays:
+ * lines older than the newest one seen, and, within that newest second, as many copies of each
+ * line as were already counted.
+ */
+export class EventCounter {
+  readonly counts = new Map<string, number>();
+  readonly lastChange = new Map<string, number>();
+  readonly ring: RecordedEvent[] = [];
+  lines = 0;
+  private newest = -Infinity;
+  private countedAtNewest = new Map<string, number>();
+  private seenThisRun = new Map<string, number>();
+
+  constructor(
+    private readonly classifier: EventClassifier,
+    private readonly ringSize: number,
+  ) {}
+
+  /** A new follower process starts: it may replay what the last one delivered. */
+  restart(): void {
+    this.seenThisRun = new Map();
+  }
+
+  add(line: string): void {
+    const entry = parseLogLine(line);
+    if (!entry) return;
+    if (entry.time < this.newest) return;
+    const run = (this.seenThisRun.get(line) ?? 0) + 1;
+    this.seenThisRun.set(line, run);
+    if (entry.time === this.newest) {
+      if (run <= (this.countedAtNewest.get(line) ?? 0)) return;
+    } else {
+      this.newest = entry.time;
+      this.countedAtNewest = new Map();
+    }
+    this.countedAtNewest.set(line, (this.countedAtNewest.get(line) ?? 0) + 1);
+    this.lines++;
+    const event = this.classifier.classify(entry);
+    if (!event) return;
+    const key = `${event.interface}\u0000${event.event}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (STATE_CHANGES.has(event.event)) this.lastChange.set(event.interface, entry.time);
+    this.ring.push({ time: new Date(entry.time * 1000).toISOString(), interface: event.interface, event: event.event, message: `${entry.ident}: ${entry.message}` });
+    if (this.ring.length > this.ringSize) this.ring.shift();
+  }
+}
+
+/** Logical interfaces by device, from UCI network; PPP devices are pppoe-<interface>. */
+export async function deviceMap(env: CollectorEnv, signal: AbortSignal): Promise<{ devices: Map<string, string>; wans: string[] }> {
+  const network = await readUci({ sources: env.sources, signal }, 'network');
+  const devices = new Map<string, string>();
+  const wans: string[] = [];
+  for (const s of network.values()) {
+    if (s.type !== 'interface') continue;
+    const device = uciOption(s, 'device') ?? uciOption(s, 'ifname');
+    const proto = uciOption(s, 'proto') ?? '';
+    if (device && !devices.has(device) && !['pppoe', 'pppoa'].includes(proto)) devices.set(device, s.name);
+    const multipath = uciOption(s, 'multipath');
+    if ((multipath && multipath !== 'off') || ['dhcp', 'pppoe', 'pppoa', 'dhcpv6', 'qmi', 'ncm', 'mbim', 'modemmanager', '3g'].includes(proto)) wans.push(s.name);
+  }
+  return { devices, wans };
+}
+
+export const events = defineCollector({
+  name: 'events',
+  defaultEnabled: true,
+  description: 'interface up/down, PPPoE, carrier and OMR tracker events from the system log',
+  options: {
+    /** Follow this file (`tail -F`) instead of `logread -f`. */
+    log_file: z.string().min(1).optional(),
+    ring_size: z.number().int().min(1).max(100_000).default(500),
+    /** How often the device -> interface map is re-read from UCI. */
+    map_refresh_seconds: z.number().positive().default(300),
+  },
+  create: (options, env) => {
+    const classifier = new EventClassifier();
+    const counter = new EventCounter(classifier, options.ring_size);
+    let wans: string[] = [];
+    let mapTimer: NodeJS.Timeout | undefined;
+    const refreshMap = async () => {
+      try {
+        const map = await deviceMap(env, AbortSignal.timeout(10_000));
+        classifier.deviceToInterface = map.devices;
+        wans = map.wans;
+      } catch (e) {
+        env.log.warn({ err: errorMessage(e) }, 'cannot read the network config; kernel link lines keep device names');
+      }
+    };
+    const stream = new LineStream({
+      sources: env.sources,
+      ...(options.log_file
+        ? { command: 'tail', args: ['-n', '+1', '-F', options.log_file] }
+        : { command: 'logread', args: ['-f'] }),
+      onLine: (line) => counter.add(line),
+      onStart: () => counter.restart(),
+      log: env.log,
+    });
+    return {
+      start() {
+        // Map first, so that the backlog's kernel lines find their interfaces.
+        void refreshMap().finally(() => stream.start());
+        mapTimer = setInterval(() => void refreshMap(), options.map_refresh_seconds * 1000);
+        mapTimer.unref();
+      },
+      async stop() {
+        clearInterval(mapTimer);
+        await stream.stop();
+      },
+      routes: {
+        '/api/events': (_req, res, url) => {
+          const iface = url.searchParams.get('interface');
+          sendJson(res, 200, counter.ring.filter((e) => !iface || e.interface === iface));
+        },
+      },
+      async collect(_ctx, out) {
+        const total = out.family('openwrt_interface_events_total', 'counter', 'Interface events seen in the system log, by interface and event.');
+        const seen = new Set(counter.counts.keys());
+        // WANs have every event from the start, so increase() sees the first one.
+        for (const wan of wans) for (const event of EVENTS) seen.add(`${wan}\u0000${event}`);
+        for (const key of [...seen].sort()) {
+          const [iface, event] = key.split('\u0000') as [string, string];
+          total.add({ interface: iface, event }, counter.counts.get(key) ?? 0);
+        }
+        for (const [iface, time] of [...counter.lastChange].sort()) {
+          out.gauge('openwrt_interface_last_change_timestamp_seconds', 'When the interface last changed state according to the system log.', { interface: iface }, time);
+        }
+        out.gauge('routerscope_events_follower_up', 'Whether the log follower process is running.', {}, stream.running ? 1 : 0);
+        out.counter('routerscope_events_lines_total', 'Log lines read (replayed lines not counted).', {}, counter.lines);
+        out.counter('routerscope_events_follower_starts_total', 'How many times the log follower process was started.', {}, stream.starts);
+      },
+    };
+  },
+});
