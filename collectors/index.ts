@@ -11,6 +11,7 @@ import { mptcp } from './mptcp.ts';
 import { netclass } from './netclass.ts';
 import { netdev } from './netdev.ts';
 import { openwrt } from './openwrt.ts';
+import { ping } from './ping.ts';
 import { textfile } from './textfile.ts';
 import { thermal_zone } from './thermal_zone.ts';
 import { time } from './time.ts';
@@ -30,6 +31,7 @@ export const definitions: readonly CollectorDefinition[] = [
   netclass,
   netdev,
   openwrt,
+  ping,
   textfile,
   thermal_zone,
   time,

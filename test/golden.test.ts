@@ -17,13 +17,17 @@ describe.each(ROUTERS)('golden /metrics of %s', (router) => {
     // The logread playback's times are local: pin the zone so the timestamps are the same everywhere.
     const exporter = await startExporter(routerFlags(router), { env: { TZ: 'UTC' } });
     try {
-      // The events follower reads the log in the background; wait until it has all of it.
+      // Background followers and probers read their playback after start: wait until the events
+      // follower has the whole log and two scrapes in a row agree.
       const logLines = (await readFile(path.join(routerDir(router), 'commands', 'logread.log'), 'utf8')).split('\n').filter(Boolean).length;
-      const text = await waitFor(async () => {
+      let previous = '';
+      const actual = await waitFor(async () => {
         const t = await scrape(exporter.url);
-        return t.includes(`routerscope_events_lines_total ${logLines}\n`) ? t : undefined;
-      }, 15000, 'the events follower to read the whole log');
-      const actual = normalizeForGolden(text);
+        const normalized = normalizeForGolden(t);
+        const settled = t.includes(`routerscope_events_lines_total ${logLines}\n`) && normalized === previous;
+        previous = normalized;
+        return settled ? normalized : undefined;
+      }, 15000, 'the background collectors to settle');
       if (update) await writeFile(goldenFile, actual);
       expect(actual).toBe(await readFile(goldenFile, 'utf8'));
       // Every collector succeeded on the test router.

@@ -1,0 +1,299 @@
+// A smokeping-grade background ping prober: one long-lived `ping` per target and source, every
+// reply parsed into an RTT histogram, requests and responses (loss is derived in PromQL), RFC 3550
+// jitter and the last RTT. Without configured targets it probes 1.1.1.1, and on OMR the VPS,
+// through every WAN that is up, and the tunnel endpoint through the tunnel.
+import { z } from 'zod';
+import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
+import { errorMessage } from '../exporter/errors.ts';
+import { LineStream } from '../exporter/line-stream.ts';
+import type { Labels, MetricSink } from '../exporter/metrics.ts';
+import { parsePingLine, type PingFlavor } from './ping-parse.ts';
+import { readUci, uciOption } from './uci.ts';
+import { interfaceRole, readInterfaceDump } from './wan.ts';
+
+/** 1 ms to 2 s: LAN hops, good and bad WANs, satellite and congested mobile links. */
+export const RTT_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2];
+
+/**
+ * The state of one probe. Requests are counted when their fate is known: a reply, an ICMP error
+ * back, a gap in the sequence numbers, or silence for longer than the timeout. So loss = 1 - responses / requests never counts a request still in flight.
+ */
+export class PingProbe {
+  requests = 0;
+  responses = 0;
+  readonly bucketCounts = RTT_BUCKETS.map(() => 0);
+  rttSum = 0;
+  rttCount = 0;
+  jitter = 0;
+  lastRtt: number | undefined;
+  private previousRtt: number | undefined;
+  /** Unwrapped sequence number of the last request whose fate is known, in this process run. */
+  private resolved = 0;
+  private lastProgress: number;
+
+  constructor(
+    private readonly intervalSeconds: number,
+    private readonly timeoutSeconds: number,
+    now = Date.now(),
+  ) {
+    this.lastProgress = now;
+  }
+
+  /**
+   * A new ping process: sequence numbers start again (iputils at 1, BusyBox at 0). The silence
+   * clock keeps running: a ping that keeps failing to start (a name that does not resolve) is loss.
+   */
+  restart(): void {
+    this.resolved = 0;
+  }
+
+  /** ping's 16-bit sequence numbers wrap after 18 hours at one a second. */
+  private unwrap(seq: number): number {
+    let u = seq;
+    while (u <= this.resolved - 32768) u += 65536;
+    return u;
+  }
+
+  private advanceTo(seq: number, now: number): boolean {
+    const u = this.unwrap(seq);
+    if (u <= this.resolved) return false; // late or duplicate: its fate was already counted
+    this.requests += u - this.resolved;
+    this.resolved = u;
+    this.lastProgress = now;
+    return true;
+  }
+
+  line(text: string, now = Date.now()): void {
+    const parsed = parsePingLine(text);
+    if (!parsed) return;
+    if (parsed.kind === 'header') {
+      this.resolved = parsed.flavor === 'busybox' ? -1 : 0;
+      return;
+    }
+    if (parsed.kind === 'lost') {
+      this.advanceTo(parsed.seq, now);
+      return;
+    }
+    if (parsed.duplicate || !this.advanceTo(parsed.seq, now)) return;
+    this.responses++;
+    if (parsed.rttSeconds !== undefined) this.observe(parsed.rttSeconds);
+  }
+
+  private observe(rtt: number): void {
+    this.rttSum += rtt;
+    this.rttCount++;
+    RTT_BUCKETS.forEach((le, i) => {
+      if (rtt <= le) this.bucketCounts[i]!++;
+    });
+    // RFC 3550 interarrival jitter: J += (|D| - J) / 16, D the difference of consecutive RTTs.
+    if (this.previousRtt !== undefined) this.jitter += (Math.abs(rtt - this.previousRtt) - this.jitter) / 16;
+    this.previousRtt = rtt;
+    this.lastRtt = rtt;
+  }
+
+  /** Called every interval: silence beyond the timeout counts one lost request per interval. */
+  tick(now = Date.now()): void {
+    while (now - this.lastProgress > (this.timeoutSeconds + this.intervalSeconds) * 1000) {
+      this.requests++;
+      this.resolved++;
+      this.lastProgress += this.intervalSeconds * 1000;
+    }
+  }
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const RESERVED = new Set(['target', 'source', 'kind', 'le', 'instance', 'job']);
+
+const targetSchema = z.strictObject({
+  name: z.string().min(1),
+  host: z.string().min(1).regex(/^[^-\s][^\s]*$/, 'must be an address or host name'),
+  source: z.string().regex(/^[^-\s][^\s]*$/, 'must be an interface or address').optional(),
+  interval: z.number().min(0.01).max(3600).optional(),
+  labels: z
+    .record(z.string(), z.string())
+    .superRefine((labels, ctx) => {
+      for (const key of Object.keys(labels)) {
+        if (!LABEL_NAME.test(key) || RESERVED.has(key)) ctx.addIssue({ code: 'custom', message: `"${key}" cannot be a label name here` });
+      }
+    })
+    .default({}),
+});
+
+export interface ProbeSpec {
+  readonly name: string;
+  readonly host: string;
+  readonly source: string | undefined;
+  readonly interval: number;
+  readonly kind: string;
+  readonly labels: Labels;
+}
+
+const key = (p: ProbeSpec) => `${p.name}\u0000${p.source ?? ''}`;
+
+/** Default targets from what the router knows: WANs that are up, OMR's VPS and tunnel. */
+export async function defaultProbes(env: CollectorEnv, internetHosts: readonly string[], interval: number): Promise<ProbeSpec[]> {
+  const ctx = { sources: env.sources, signal: AbortSignal.timeout(10_000), log: env.log };
+  const [interfaces, network, firewall, omr] = await Promise.all([
+    readInterfaceDump(ctx),
+    readUci(ctx, 'network'),
+    readUci(ctx, 'firewall'),
+    readUci(ctx, 'openmptcprouter'),
+  ]);
+  const probes: ProbeSpec[] = [];
+  const vps = [...omr.values()].filter((s) => s.type === 'server' && uciOption(s, 'current') !== '0').flatMap((s) => (s.options.get('ip') ?? []).filter((ip) => !ip.includes(':')).slice(0, 1));
+  for (const iface of interfaces) {
+    if (!iface.up) continue;
+    const role = interfaceRole(iface, network, firewall);
+    const address = iface['ipv4-address']?.[0]?.address;
+    if (role === 'wan' && address) {
+      for (const host of internetHosts) probes.push({ name: host, host, source: address, interval, kind: 'internet', labels: { interface: iface.interface } });
+      for (const host of vps) probes.push({ name: 'vps', host, source: address, interval, kind: 'vps', labels: { interface: iface.interface } });
+    }
+    const tunnelGateway = iface.route?.find((r) => r.mask === 0 && r.nexthop !== '0.0.0.0')?.nexthop;
+    if (role === 'vpn' && iface.interface === 'omrvpn' && tunnelGateway) {
+      probes.push({ name: 'tunnel', host: tunnelGateway, source: iface.l3_device, interval, kind: 'tunnel', labels: { interface: iface.interface } });
+    }
+  }
+  return probes;
+}
+
+interface RunningProbe {
+  readonly spec: ProbeSpec;
+  readonly probe: PingProbe;
+  readonly stream: LineStream;
+  readonly timers: NodeJS.Timeout[];
+}
+
+function pingArgs(flavor: PingFlavor, spec: ProbeSpec, timeout: number): string[] {
+  const source = spec.source ? ['-I', spec.source] : [];
+  return flavor === 'iputils'
+    ? ['-n', '-i', String(spec.interval), '-W', String(timeout), ...source, spec.host]
+    : ['-i', String(spec.interval), ...source, spec.host];
+}
+
+export const ping = defineCollector({
+  name: 'ping',
+  defaultEnabled: true,
+  description: 'latency, loss and jitter per target and WAN from long-lived ping processes',
+  options: {
+    targets: z.array(targetSchema).default([]),
+    /** Remote access points, probed as target "ap:<name>" with kind "ap". */
+    access_points: z.array(z.strictObject({ name: z.string().min(1), ip: z.string().min(1).regex(/^[^-\s]\S*$/) })).default([]),
+    interval_seconds: z.number().min(0.01).max(3600).default(1),
+    timeout_seconds: z.number().positive().max(60).default(2),
+    /** Host names are resolved by ping at start; restart it this often to follow DNS changes. */
+    resolve_interval_seconds: z.number().positive().default(300),
+    /** Used when no targets are configured: probed through every WAN that is up. */
+    default_internet_hosts: z.array(z.string().min(1)).default(['1.1.1.1']),
+    default_targets: z.boolean().default(true),
+    /** How often the default targets are re-derived from the router's WANs. */
+    discovery_interval_seconds: z.number().positive().default(60),
+    flavor: z.enum(['auto', 'iputils', 'busybox']).default('auto'),
+  },
+  create: (options, env) => {
+    const running = new Map<string, RunningProbe>();
+    let flavor: PingFlavor | undefined = options.flavor === 'auto' ? undefined : options.flavor;
+    let discovery: NodeJS.Timeout | undefined;
+    let stopped = false;
+
+    const configured: ProbeSpec[] = [
+      ...options.targets.map((t) => ({ name: t.name, host: t.host, source: t.source, interval: t.interval ?? options.interval_seconds, kind: 'target', labels: t.labels })),
+      ...options.access_points.map((a) => ({ name: `ap:${a.name}`, host: a.ip, source: undefined, interval: options.interval_seconds, kind: 'ap', labels: {} })),
+    ];
+
+    const detectFlavor = async (): Promise<PingFlavor> => {
+      if (flavor) return flavor;
+      try {
+        const { stdout, stderr } = await env.sources.run('ping', ['-V'], { timeoutMs: 5000 });
+        flavor = /iputils/.test(stdout + stderr) ? 'iputils' : 'busybox';
+      } catch {
+        flavor = 'busybox'; // BusyBox ping rejects -V
+      }
+      return flavor;
+    };
+
+    const startProbe = (spec: ProbeSpec, pingFlavor: PingFlavor) => {
+      const probe = new PingProbe(spec.interval, options.timeout_seconds);
+      const stream = new LineStream({
+        sources: env.sources,
+        command: 'ping',
+        args: pingArgs(pingFlavor, spec, options.timeout_seconds),
+        onLine: (line) => probe.line(line),
+        onStart: () => probe.restart(),
+        log: env.log.child({ target: spec.name, source: spec.source }),
+        minBackoffMs: 1000,
+      });
+      const timers = [setInterval(() => probe.tick(), spec.interval * 1000)];
+      if (!/^[\d.:a-fA-F]+$/.test(spec.host)) {
+        // A name may move: restart ping now and then so that it resolves again.
+        timers.push(setInterval(() => void stream.stop().then(() => !stopped && running.has(key(spec)) && stream.start()), options.resolve_interval_seconds * 1000));
+      }
+      for (const t of timers) t.unref();
+      stream.start();
+      running.set(key(spec), { spec, probe, stream, timers });
+    };
+
+    const stopProbe = async (k: string) => {
+      const r = running.get(k);
+      if (!r) return;
+      running.delete(k);
+      for (const t of r.timers) clearInterval(t);
+      await r.stream.stop();
+    };
+
+    const reconcile = async (wanted: ProbeSpec[]) => {
+      const pingFlavor = await detectFlavor();
+      if (stopped) return;
+      const wantedKeys = new Set(wanted.map(key));
+      for (const k of [...running.keys()]) if (!wantedKeys.has(k)) await stopProbe(k);
+      for (const spec of wanted) if (!running.has(key(spec))) startProbe(spec, pingFlavor);
+    };
+
+    const discover = async () => {
+      try {
+        await reconcile(await defaultProbes(env, options.default_internet_hosts, options.interval_seconds));
+      } catch (e) {
+        env.log.warn({ err: errorMessage(e) }, 'cannot derive default ping targets');
+      }
+    };
+
+    return {
+      start() {
+        stopped = false;
+        if (configured.length > 0 || !options.default_targets) {
+          void reconcile(configured);
+          return;
+        }
+        void discover();
+        discovery = setInterval(() => void discover(), options.discovery_interval_seconds * 1000);
+        discovery.unref();
+      },
+      async stop() {
+        stopped = true;
+        clearInterval(discovery);
+        await Promise.all([...running.keys()].map(stopProbe));
+      },
+      async collect(_ctx, out) {
+        // Configured targets have their series from the start, before their first reply.
+        const probes = [...running.values()];
+        for (const spec of configured) {
+          if (!running.has(key(spec))) probes.push({ spec, probe: new PingProbe(spec.interval, options.timeout_seconds), stream: undefined as never, timers: [] });
+        }
+        emitProbes(out, probes);
+      },
+    };
+  },
+});
+
+function emitProbes(out: MetricSink, probes: readonly RunningProbe[]): void {
+  const rtt = out.family('openwrt_ping_rtt_seconds', 'histogram', 'Round-trip times of ping replies.');
+  for (const { spec, probe, stream } of [...probes].sort((a, b) => (key(a.spec) < key(b.spec) ? -1 : 1))) {
+    const labels = { target: spec.name, source: spec.source ?? '', kind: spec.kind, ...spec.labels };
+    out.gauge('openwrt_ping_up', 'Whether the ping process for the target is running.', labels, stream?.running ? 1 : 0);
+    out.counter('openwrt_ping_requests_total', 'Echo requests whose fate is known (answered, or lost after the timeout).', labels, probe.requests);
+    out.counter('openwrt_ping_responses_total', 'Echo replies received in time (duplicates not counted).', labels, probe.responses);
+    out.gauge('openwrt_ping_jitter_seconds', 'RFC 3550 interarrival jitter of the round-trip time.', labels, probe.jitter);
+    if (probe.lastRtt !== undefined) out.gauge('openwrt_ping_last_rtt_seconds', 'Round-trip time of the latest reply.', labels, probe.lastRtt);
+    rtt.addHistogram(labels, [...RTT_BUCKETS.map((le, i) => [le, probe.bucketCounts[i]!] as const), [Infinity, probe.rttCount]], probe.rttSum, probe.rttCount);
+  }
+}
