@@ -11,7 +11,9 @@ import { mptcp } from './mptcp.ts';
 import { netclass } from './netclass.ts';
 import { netdev } from './netdev.ts';
 import { openwrt } from './openwrt.ts';
+import { optics } from './optics.ts';
 import { ping } from './ping.ts';
+import { snmpCollector } from './snmp.ts';
 import { textfile } from './textfile.ts';
 import { thermal_zone } from './thermal_zone.ts';
 import { time } from './time.ts';
@@ -31,7 +33,9 @@ export const definitions: readonly CollectorDefinition[] = [
   netclass,
   netdev,
   openwrt,
+  optics,
   ping,
+  snmpCollector,
   textfile,
   thermal_zone,
   time,

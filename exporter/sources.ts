@@ -31,6 +31,8 @@ export interface RunOptions {
 
 export interface CommandResult {
   readonly stdout: string;
+  /** The same output as bytes, for binary output such as `ethtool -m <dev> raw on`. */
+  readonly stdoutBytes: Buffer;
   readonly stderr: string;
 }
 
@@ -234,7 +236,8 @@ export function runChild(
         const why = stderr.trim().split('\n')[0] || (signal ? `killed by ${signal}` : 'no message');
         return reject(new RouterscopeError('COMMAND_FAILED', `${display}: exit ${code ?? signal}: ${why}`));
       }
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr });
+      const bytes = Buffer.concat(out);
+      resolve({ stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr });
     });
   });
 }
