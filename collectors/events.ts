@@ -7,6 +7,7 @@ import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
 import { errorMessage } from '../exporter/errors.ts';
 import { sendJson } from '../exporter/http.ts';
 import { LineStream } from '../exporter/line-stream.ts';
+import { ReplayFilter } from '../exporter/replay-filter.ts';
 import { readUci, uciOption } from './uci.ts';
 
 export const EVENTS = [
@@ -136,19 +137,13 @@ export interface RecordedEvent {
   readonly message: string;
 }
 
-/**
- * Counts classified lines and remembers enough to skip the ones a restarted `logread -f` replays:
- * lines older than the newest one seen, and, within that newest second, as many copies of each
- * line as were already counted.
- */
+/** Counts classified lines once each, however often a restarted `logread -f` replays them. */
 export class EventCounter {
   readonly counts = new Map<string, number>();
   readonly lastChange = new Map<string, number>();
   readonly ring: RecordedEvent[] = [];
   lines = 0;
-  private newest = -Infinity;
-  private countedAtNewest = new Map<string, number>();
-  private seenThisRun = new Map<string, number>();
+  private readonly replay = new ReplayFilter();
 
   constructor(
     private readonly classifier: EventClassifier,
@@ -157,22 +152,12 @@ export class EventCounter {
 
   /** A new follower process starts: it may replay what the last one delivered. */
   restart(): void {
-    this.seenThisRun = new Map();
+    this.replay.restart();
   }
 
   add(line: string): void {
     const entry = parseLogLine(line);
-    if (!entry) return;
-    if (entry.time < this.newest) return;
-    const run = (this.seenThisRun.get(line) ?? 0) + 1;
-    this.seenThisRun.set(line, run);
-    if (entry.time === this.newest) {
-      if (run <= (this.countedAtNewest.get(line) ?? 0)) return;
-    } else {
-      this.newest = entry.time;
-      this.countedAtNewest = new Map();
-    }
-    this.countedAtNewest.set(line, (this.countedAtNewest.get(line) ?? 0) + 1);
+    if (!entry || !this.replay.accept(line, entry.time)) return;
     this.lines++;
     const event = this.classifier.classify(entry);
     if (!event) return;

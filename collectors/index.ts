@@ -1,7 +1,9 @@
 // The explicit list of collectors, in the order their flags are listed.
 import type { CollectorDefinition } from '../exporter/collector.ts';
+import { clients } from './clients.ts';
 import { conntrack } from './conntrack.ts';
 import { cpu } from './cpu.ts';
+import { dnsmasq } from './dnsmasq.ts';
 import { events } from './events.ts';
 import { filesystem } from './filesystem.ts';
 import { hwmon } from './hwmon.ts';
@@ -10,6 +12,7 @@ import { meminfo } from './meminfo.ts';
 import { mptcp } from './mptcp.ts';
 import { netclass } from './netclass.ts';
 import { netdev } from './netdev.ts';
+import { nlbwmon } from './nlbwmon.ts';
 import { openwrt } from './openwrt.ts';
 import { optics } from './optics.ts';
 import { ping } from './ping.ts';
@@ -20,10 +23,13 @@ import { time } from './time.ts';
 import { uname } from './uname.ts';
 import { vpn } from './vpn.ts';
 import { wan } from './wan.ts';
+import { wifi } from './wifi.ts';
 
 export const definitions: readonly CollectorDefinition[] = [
+  clients,
   conntrack,
   cpu,
+  dnsmasq,
   events,
   filesystem,
   hwmon,
@@ -32,6 +38,7 @@ export const definitions: readonly CollectorDefinition[] = [
   mptcp,
   netclass,
   netdev,
+  nlbwmon,
   openwrt,
   optics,
   ping,
@@ -42,4 +49,5 @@ export const definitions: readonly CollectorDefinition[] = [
   uname,
   vpn,
   wan,
+  wifi,
 ] as unknown as readonly CollectorDefinition[];

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { EXPOSE_ALL } from '../exporter/identity.ts';
 import { MetricSink, render } from '../exporter/metrics.ts';
 import { LocalSources } from '../exporter/sources.ts';
 import { copyRouter, ROOT, routerDir } from '../test/helpers.ts';
@@ -73,7 +74,7 @@ describe('SFF-8472 decoder', () => {
     const sources = new LocalSources({ rootfs: `${router.dir}/rootfs`, binPath: [`${router.dir}/bin`], commandTimeoutMs: 5000, maxOutputBytes: 4096 });
     const sink = new MetricSink();
     const log = pino({ level: 'silent' });
-    await optics.create({ devices: ['eth1'], hwmon_devices: { sfp1: 'eth1' } }, { sources, log }).collect({ sources, signal: new AbortController().signal, log }, sink);
+    await optics.create({ devices: ['eth1'], hwmon_devices: { sfp1: 'eth1' } }, { sources, log, identities: EXPOSE_ALL }).collect({ sources, signal: new AbortController().signal, log }, sink);
     const text = render(sink.result());
     expect(text).not.toMatch(/Inf/);
     expect(text).toContain('openwrt_optics_rx_los{device="eth1"} 1');

@@ -110,7 +110,7 @@ describe('default targets', () => {
     const { defaultProbes } = await import('./ping.ts');
     const dir = routerDir('bpi-r4-omr');
     const sources = new LocalSources({ rootfs: `${dir}/rootfs`, binPath: [`${dir}/bin`], commandTimeoutMs: 5000, maxOutputBytes: 1 << 20 });
-    const probes = await defaultProbes({ sources, log: pino({ level: 'silent' }) }, ['1.1.1.1'], 1);
+    const probes = await defaultProbes({ sources, log: pino({ level: 'silent' }), identities: (await import('../exporter/identity.ts')).EXPOSE_ALL }, ['1.1.1.1'], 1);
     expect(probes.map((p) => `${p.kind} ${p.name} ${p.host} via ${p.source} (${p.labels.interface})`)).toEqual([
       'tunnel tunnel 10.255.255.1 via tun0 (omrvpn)',
       'internet 1.1.1.1 1.1.1.1 via 100.66.12.34 (wan1)',

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { MetricSink } from './metrics.ts';
+import type { Identities } from './identity.ts';
 import type { Sources } from './sources.ts';
 
 export interface CollectContext {
@@ -16,6 +17,8 @@ export interface CollectContext {
 export interface CollectorEnv {
   readonly sources: Sources;
   readonly log: Logger;
+  /** How MACs and host names appear in series (collectors.clients.expose_identities). */
+  readonly identities: Identities;
 }
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;

@@ -60,6 +60,12 @@ function buildSchema(definitions: readonly CollectorDefinition[]) {
         max_output_bytes: z.number().int().positive().default(16 * 1024 * 1024),
       })
       .prefault({}),
+    limits: z
+      .strictObject({
+        /** Series one scrape may carry; a collector's families past it are dropped with a warning. */
+        max_series: z.number().int().min(100).default(100_000),
+      })
+      .prefault({}),
     admin: z
       .strictObject({
         listen_address: listenAddress.default('127.0.0.1:9101'),
@@ -81,6 +87,7 @@ export interface Config {
   readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
   readonly path: { readonly rootfs: string; readonly bin: readonly string[] };
   readonly commands: { readonly timeout_seconds: number; readonly max_output_bytes: number };
+  readonly limits: { readonly max_series: number };
   readonly admin: { readonly listen_address: string; readonly token_file?: string | undefined; readonly allow: readonly string[] };
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   /** The file it came from, if any. */

@@ -112,3 +112,23 @@ describe('single flight and caching', () => {
     await router.remove();
   });
 });
+
+describe('series budget', () => {
+  it('drops whole families past limits.max_series, says so, and keeps the rest', async () => {
+    const router = await copyRouter('gl-mt2500a');
+    const { lines, scrape } = await exporterFor(router.flags, 'limits:\n  max_series: 150\n');
+    const series = await scrape();
+    const produced = [...series].filter(([k]) => k.startsWith('routerscope_collector_series{')).reduce((a, [, v]) => a + v, 0);
+    const dropped = [...series].filter(([k]) => k.startsWith('routerscope_collector_series_dropped{')).reduce((a, [, v]) => a + v, 0);
+    // What the collectors exported: everything but the exporter's own families.
+    const own = /^(routerscope_(scrape_collector|collector_|config_|build_info)|process_)/;
+    const exported = [...series.keys()].filter((k) => !own.test(k)).length;
+    expect(produced).toBeGreaterThan(150);
+    expect(exported).toBeLessThanOrEqual(150);
+    expect(exported + dropped).toBe(produced);
+    expect(lines.some((l) => l.msg === 'series cap reached; families dropped')).toBe(true);
+    // A histogram is never cut in half: every kept ping family has its +Inf bucket.
+    for (const k of series.keys()) if (k.startsWith('openwrt_ping_rtt_seconds_count')) expect([...series.keys()].some((b) => b.startsWith('openwrt_ping_rtt_seconds_bucket') && b.includes('le="+Inf"'))).toBe(true);
+    await router.remove();
+  });
+});

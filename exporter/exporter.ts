@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { CollectorDefinition, CollectorInstance, RouteHandler } from './collector.ts';
 import type { Config } from './config.ts';
 import { errorMessage, RouterscopeError } from './errors.ts';
+import { createIdentities } from './identity.ts';
 import { Family, mergeFamilies, MetricSink, seriesCount, type MetricFamily } from './metrics.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { shareCommands, type Sources } from './sources.ts';
@@ -65,12 +66,18 @@ export class Exporter {
 
   private instantiate(config: Config, sources: Sources): Map<string, CollectorState> {
     const states = new Map<string, CollectorState>();
+    const clients = config.collectors.clients;
+    const identities = createIdentities({
+      expose: (clients?.expose_identities as boolean | undefined) ?? true,
+      anonymize: (clients?.anonymize as 'hash' | 'omit' | undefined) ?? 'hash',
+      salt: clients?.identity_salt as string | undefined,
+    });
     for (const def of this.definitions) {
       const settings = config.collectors[def.name];
       if (!settings?.enabled) continue;
       const log = this.log.child({ collector: def.name });
       const { enabled: _enabled, ...options } = settings;
-      const instance = def.create(options as never, { sources, log });
+      const instance = def.create(options as never, { sources, log, identities });
       states.set(def.name, { name: def.name, instance, log, recentErrors: [] });
     }
     return states;
@@ -181,7 +188,9 @@ export class Exporter {
       'gauge',
       'When a collector last produced a result that is being served.',
     );
+    const dropped = new Family('routerscope_collector_series_dropped', 'gauge', 'Series of a collector dropped by limits.max_series in this scrape.');
     const groups: MetricFamily[][] = [];
+    let budget = this.config.limits.max_series;
     selected.forEach((state, i) => {
       const o = outcomes[i]!;
       const labels = { collector: state.name };
@@ -189,9 +198,22 @@ export class Exporter {
       duration.add(labels, o.durationSeconds);
       series.add(labels, seriesCount(o.families));
       if (state.lastGood) lastSuccess.add(labels, state.lastGood.collectedAt);
-      groups.push([...o.families]);
+      // The series budget: whole families (a histogram is never cut in half) while they fit.
+      const kept: MetricFamily[] = [];
+      let lost = 0;
+      for (const f of o.families) {
+        if (f.samples.length <= budget) {
+          kept.push(f);
+          budget -= f.samples.length;
+        } else {
+          lost += f.samples.length;
+        }
+      }
+      if (lost > 0) state.log.warn({ dropped: lost, max_series: this.config.limits.max_series }, 'series cap reached; families dropped');
+      dropped.add(labels, lost);
+      groups.push(kept);
     });
-    groups.push([success, duration, series, lastSuccess], await this.self.families());
+    groups.push([success, duration, series, lastSuccess, dropped], await this.self.families());
     return mergeFamilies(groups, (name, reason) => this.log.warn({ metric: name }, `dropped: ${reason}`));
   }
 

@@ -5,7 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { Logger } from 'pino';
 import { RouterscopeError } from './errors.ts';
+import { FileFollower, type LineFollower } from './file-follower.ts';
 
 export interface DirEntry {
   readonly name: string;
@@ -51,6 +53,8 @@ export interface Sources {
   run(command: string, args: readonly string[], options?: RunOptions): Promise<CommandResult>;
   /** Starts a long-lived command (a line stream, a prober) on the bin path. */
   spawn(command: string, args: readonly string[]): Promise<ChildProcess>;
+  /** Follows a growing log file through rotation and truncation (see FileFollower). */
+  followFile(file: string, onLine: (line: string) => void, log: Logger): LineFollower;
 }
 
 export interface LocalSourcesOptions {
@@ -131,6 +135,10 @@ export class LocalSources implements Sources {
 
   async mtime(file: string): Promise<number> {
     return (await fs.stat(this.resolve(file))).mtimeMs / 1000;
+  }
+
+  followFile(file: string, onLine: (line: string) => void, log: Logger): LineFollower {
+    return new FileFollower(this.resolve(file), onLine, log);
   }
 
   private async lookup(command: string): Promise<string> {
@@ -256,6 +264,7 @@ export function shareCommands(base: Sources, results: Map<string, Promise<Comman
     statfs: (d) => base.statfs(d),
     mtime: (f) => base.mtime(f),
     spawn: (c, a) => base.spawn(c, a),
+    followFile: (f, l, g) => base.followFile(f, l, g),
     run(command, args, options) {
       const key = JSON.stringify([command, args, options?.timeoutMs, options?.maxBytes]);
       let result = results.get(key);

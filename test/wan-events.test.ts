@@ -115,7 +115,8 @@ describe('commands per scrape', () => {
     const log = path.join(router.dir, 'commands.log');
     await rename(bin, real);
     await run('mkdir', [bin]);
-    for (const name of ['ubus', 'uci', 'ip', 'ss', 'wg', 'logread']) {
+    const { readdir } = await import('node:fs/promises');
+    for (const name of await readdir(real)) {
       const wrapper = path.join(bin, name);
       await writeFile(wrapper, `#!/bin/sh\necho "${name} $*" >> '${log}'\nexec '${real}/${name}' "$@"\n`);
       await chmod(wrapper, 0o755);
@@ -129,10 +130,20 @@ describe('commands per scrape', () => {
       expect(text).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
       const ran = (await readFile(log, 'utf8')).split('\n').filter(Boolean).slice(before);
       expect(ran.sort()).toEqual([
+        'ethtool -m eth1 raw on',
         'ip -j mptcp endpoint show',
+        'ip -j neigh show',
         'ip mptcp limits show',
+        // no nlbw: its result is reused for nlbwmon's refresh interval (30 s) after the first scrape
         'ss -tinM',
+        'ubus -S call dnsmasq metrics',
+        'ubus -S call iwinfo assoclist {"device":"phy0-ap0"}',
+        'ubus -S call iwinfo assoclist {"device":"phy1-ap0"}',
+        'ubus -S call iwinfo info {"device":"phy0-ap0"}',
+        'ubus -S call iwinfo info {"device":"phy1-ap0"}',
         'ubus -S call network.interface dump',
+        'ubus -S call network.wireless status',
+        'uci -q show dhcp',
         'uci -q show firewall',
         'uci -q show network',
         'uci -q show openmptcprouter',

@@ -1,0 +1,55 @@
+// With collectors.clients.expose_identities off, no client MAC or host name appears in /metrics.
+import { readdir, readFile, appendFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyRouter, ROUTERS, scrape, startExporter, waitFor } from './helpers.ts';
+
+const MAC = /\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi;
+
+/** Every client MAC and host name the router's sources hold (leases, nlbwmon, neighbours, radios, UCI). */
+async function clientIdentities(dir: string): Promise<{ macs: Set<string>; hostnames: Set<string> }> {
+  const macs = new Set<string>();
+  const hostnames = new Set<string>();
+  const commands = path.join(dir, 'commands');
+  for (const f of await readdir(commands)) {
+    if (!/^(nlbw|ip_-j_neigh|ubus_-S_call_iwinfo_assoclist|uci_-q_show_dhcp)/.test(f)) continue;
+    const text = await readFile(path.join(commands, f), 'utf8');
+    for (const m of text.match(MAC) ?? []) if (m !== '00:00:00:00:00:00') macs.add(m.toLowerCase());
+    for (const m of text.matchAll(/\.name='([^']+)'/g)) hostnames.add(m[1]!);
+  }
+  const leases = await readFile(path.join(dir, 'rootfs/tmp/dhcp.leases'), 'utf8');
+  for (const line of leases.split('\n')) {
+    const f = line.split(' ');
+    if (f[1]?.match(MAC)) macs.add(f[1].toLowerCase());
+    if (f[3] && f[3] !== '*') hostnames.add(f[3]);
+  }
+  // The neighbour table also lists the WAN gateway, which is not a client.
+  return { macs, hostnames };
+}
+
+describe.each(ROUTERS)('identities hidden on %s', (router) => {
+  it.each(['hash', 'omit'])('no client MAC or host name in /metrics (%s)', async (anonymize) => {
+    const copy = await copyRouter(router);
+    await appendFile(path.join(copy.dir, 'config.yml'), `  clients:\n    expose_identities: false\n    anonymize: ${anonymize}\n`);
+    const { macs, hostnames } = await clientIdentities(copy.dir);
+    expect(macs.size).toBeGreaterThan(3);
+    expect(hostnames.size).toBeGreaterThan(2);
+    const exporter = await startExporter(copy.flags);
+    try {
+      const text = await waitFor(async () => {
+        const t = await scrape(exporter.url);
+        return t.includes('openwrt_client_receive_bytes_total') && t.includes('openwrt_client_info') ? t : undefined;
+      }, 10000, 'client series');
+      expect(text).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
+      const leaked = [...macs].filter((m) => text.toLowerCase().includes(m));
+      const gateway = router === 'gl-mt2500a' ? ['00:00:5e:00:53:01'] : ['d6:04:3d:66:64:ef'];
+      expect(leaked.filter((m) => !gateway.includes(m))).toEqual([]);
+      expect([...hostnames].filter((h) => text.includes(`"${h}"`))).toEqual([]);
+      if (anonymize === 'hash') expect(text).toMatch(/openwrt_client_receive_bytes_total\{mac="anon-[0-9a-f]{12}"\}/);
+      else expect(text).toMatch(/openwrt_client_receive_bytes_total\{mac=""\}/);
+    } finally {
+      await exporter.stop();
+      await copy.remove();
+    }
+  });
+});
