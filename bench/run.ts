@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Gauge, Registry } from 'prom-client';
 import { Family, render, type MetricFamily } from '../exporter/metrics.ts';
-import { freePort, ROOT, routerFlags, startExporter, stopProcess, waitFor } from '../test/helpers.ts';
+import { appendFile, writeFile } from 'node:fs/promises';
+import { generateHome } from '../fixtures/routers/generate-clients.ts';
+import { copyRouter, freePort, ROOT, routerFlags, startExporter, stopProcess, waitFor } from '../test/helpers.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
 const CLK_TCK = 100;
@@ -64,6 +66,25 @@ async function withRouterscope(args: string[], name: string): Promise<ScrapeFigu
     return await measureScrapes(name, `${exporter.url}/metrics`, exporter.process.pid!);
   } finally {
     await exporter.stop();
+  }
+}
+
+/**
+ * The GL-MT2500A with a "big home": 250 clients x 20 protocols of nlbwmon rows, leases and
+ * neighbours, nlbwmon read on every scrape (no refresh cache) with per-client protocols on.
+ */
+async function withBigHome(): Promise<ScrapeFigures> {
+  const router = await copyRouter('gl-mt2500a');
+  try {
+    const home = generateHome(250, 20, 250);
+    await writeFile(path.join(router.dir, 'commands', 'nlbw_-c_json'), home.nlbwJson);
+    await writeFile(path.join(router.dir, 'commands', 'ip_-j_neigh_show'), home.neighJson);
+    await writeFile(path.join(router.dir, 'commands', 'uci_-q_show_dhcp'), home.dhcpUci);
+    await writeFile(path.join(router.dir, 'rootfs', 'tmp', 'dhcp.leases'), home.leases);
+    await appendFile(path.join(router.dir, 'config.yml'), '  nlbwmon:\n    refresh_seconds: 0\n    client_protocols: true\n');
+    return await withRouterscope(router.flags, 'routerscope, 250-client home (nlbwmon every scrape)');
+  } finally {
+    await router.remove();
   }
 }
 
@@ -139,10 +160,11 @@ async function main(): Promise<void> {
   console.log(`routerscope benchmark: ${SCRAPES} sequential scrapes each, on ${process.version}\n`);
   const scrapes = [
     await withRouterscope(routerFlags('bpi-r4-omr'), 'routerscope, BPI-R4 test router'),
+    await withBigHome(),
     await withRouterscope(['--path.rootfs', '/'], 'routerscope, this machine'),
     await withNodeExporter(),
   ];
-  const reference = scrapes[2]!;
+  const reference = scrapes.at(-1)!;
   console.log('## Scrape cost\n');
   console.log(table([
     ['exporter', 'series', 'p50 ms', 'p99 ms', 'CPU ms/scrape', 'RSS MiB', 'p50 vs node_exporter', 'CPU vs node_exporter', 'RSS vs node_exporter'],
