@@ -1,0 +1,104 @@
+// The monitoring host's configuration: promtool and amtool on everything shipped, the generated
+// alert tests free of drift, and the inhibitions checked against a real Alertmanager.
+import { execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { buildTestFiles } from '../prometheus/tests/alert-cases.ts';
+import { freePort, ROOT, stopProcess, tempDir, waitFor } from './helpers.ts';
+
+const run = promisify(execFile);
+const PROM = path.join(ROOT, 'prometheus');
+
+async function tool(cmd: string, args: string[], cwd = PROM): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(cmd, args, { cwd });
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, out: err.stdout + err.stderr };
+  }
+}
+
+describe('prometheus', () => {
+  it('promtool check config and check rules pass', async () => {
+    const config = await tool('promtool', ['check', 'config', 'prometheus.yml']);
+    expect(config.out).toContain('SUCCESS: 2 rule files found');
+    expect(config.code).toBe(0);
+    const rules = await tool('promtool', ['check', 'rules', 'rules/recording.yml', 'rules/alerts.yml']);
+    expect(rules.code).toBe(0);
+  });
+
+  it('every alert has firing and silent cases, and the generated test files are current', async () => {
+    const files = buildTestFiles(path.join(PROM, 'rules', 'alerts.yml'));
+    for (const [name, content] of Object.entries(files)) expect(await readFile(path.join(PROM, 'tests', name), 'utf8'), `${name}: run npm run rules:tests`).toBe(content);
+  });
+
+  it('promtool test rules passes', async () => {
+    const result = await tool('promtool', ['test', 'rules', 'alerts_test.yml', 'alerts_daily_test.yml', 'recording_test.yml'], path.join(PROM, 'tests'));
+    expect(result.out).not.toContain('FAILED');
+    expect(result.out.match(/SUCCESS/g)).toHaveLength(3);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('alertmanager', () => {
+  it('amtool check-config passes', async () => {
+    const result = await tool('amtool', ['check-config', 'alertmanager.yml']);
+    expect(result.out).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    [['severity=critical', 'router=omr-bpi-r4', 'alertname=WanDown'], 'oncall'],
+    [['severity=warning', 'router=omr-bpi-r4', 'alertname=WanLatencyHigh'], 'email'],
+    [['severity=info', 'router=home', 'alertname=NewClientSeen'], 'email'],
+  ])('routes %j to %s', async (labels, receiver) => {
+    const result = await tool('amtool', ['config', 'routes', 'test', '--config.file=alertmanager.yml', `--verify.receivers=${receiver}`, ...labels]);
+    // amtool also warns that --config.file overrides --alertmanager.url: the receiver is its own line.
+    expect(result.out.split('\n').map((l) => l.trim())).toContain(receiver);
+    expect(result.code).toBe(0);
+  });
+
+  it('inhibits warnings by their critical alert and a down WAN\'s latency alerts, in a real Alertmanager', async () => {
+    const work = await tempDir('routerscope-am-');
+    const port = await freePort();
+    const am = spawn('prometheus-alertmanager', [
+      `--config.file=${path.join(PROM, 'alertmanager.yml')}`, `--storage.path=${work.dir}`,
+      `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=',
+    ], { stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}/api/v2/alerts`;
+    try {
+      await waitFor(() => fetch(url).then((r) => (r.ok ? true : undefined), () => undefined), 15000, 'alertmanager');
+      const alert = (labels: Record<string, string>) => ({ labels: { router: 'r1', ...labels }, startsAt: new Date().toISOString() });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify([
+          alert({ alertname: 'WanDown', severity: 'critical', interface: 'wan1' }),
+          alert({ alertname: 'WanLatencyHigh', severity: 'warning', interface: 'wan1', target: 'vps' }),
+          alert({ alertname: 'WanLatencyHigh', severity: 'warning', interface: 'wan2', target: 'vps' }),
+          alert({ alertname: 'ConntrackTableFull', severity: 'critical' }),
+          alert({ alertname: 'ConntrackTableFull', severity: 'warning' }),
+        ]),
+      });
+      expect(res.status).toBe(200);
+      const states = await waitFor(async () => {
+        const alerts = (await (await fetch(url)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
+        const byKey = new Map(alerts.map((a) => [`${a.labels.alertname}/${a.labels.severity}/${a.labels.interface ?? ''}`, a.status.state]));
+        return byKey.size === 5 && [...byKey.values()].every((s) => s !== 'unprocessed') ? byKey : undefined;
+      }, 15000, 'alerts processed');
+      expect(Object.fromEntries(states)).toEqual({
+        'WanDown/critical/wan1': 'active',
+        'WanLatencyHigh/warning/wan1': 'suppressed',
+        'WanLatencyHigh/warning/wan2': 'active',
+        'ConntrackTableFull/critical/': 'active',
+        'ConntrackTableFull/warning/': 'suppressed',
+      });
+    } finally {
+      await stopProcess(am);
+      await work.remove();
+    }
+  });
+});
