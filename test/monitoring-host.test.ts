@@ -1,0 +1,193 @@
+// The monitoring host end to end: a real Prometheus scrapes the real exporter on each test router,
+// evaluates the shipped rules, and answers every expression of every dashboard panel, variable,
+// recording rule and alert rule; Prometheus remote-writes to a real VictoriaMetrics, which answers
+// the Overview dashboard's queries. Plus: no dashboard drift, every metric name is real.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENERATED_DIR, renderDashboards } from '../grafana/generate.ts';
+import { copyRouter, freePort, ROOT, routerDir, ROUTERS, startExporter, stopProcess, tempDir, waitFor, writeScript, type RunningExporter } from './helpers.ts';
+
+const run = promisify(execFile);
+
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Array<{ id: number; type: string; title: string; targets?: Array<{ expr: string; refId: string }>; panels?: unknown[] }>;
+  templating: { list: Array<{ name: string; type: string; query?: string }> };
+  annotations?: { list?: Array<{ expr?: string }> };
+}
+
+const dashboards = async (): Promise<Dashboard[]> =>
+  Promise.all((await readdir(GENERATED_DIR)).filter((f) => f.endsWith('.json')).sort().map(async (f) => JSON.parse(await readFile(path.join(GENERATED_DIR, f), 'utf8')) as Dashboard));
+
+interface Rule { record?: string; alert?: string; expr: string }
+const rules = async (file: string): Promise<Rule[]> =>
+  (parse(await readFile(path.join(ROOT, 'prometheus', 'rules', file), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
+
+/** Grafana's variables, as "All" and a short range would set them. */
+function substitute(expr: string): string {
+  return expr.replaceAll('$router', '.+').replaceAll('$interface', '.+').replaceAll('$client', '.+')
+    .replaceAll('$__rate_interval', '15s').replaceAll('$__range', '2m').replaceAll('$__interval', '5s');
+}
+
+async function promQuery(base: string, expr: string): Promise<{ status: string; error?: string; data?: { result: unknown[] } }> {
+  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  return (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+}
+
+describe('dashboards', () => {
+  it('regenerate to the committed JSON byte for byte', async () => {
+    for (const [name, json] of renderDashboards()) expect(await readFile(path.join(GENERATED_DIR, name), 'utf8'), `${name}: run npm run grafana`).toBe(json);
+    expect((await readdir(GENERATED_DIR)).sort()).toEqual([...renderDashboards().keys()].sort());
+  });
+
+  it('have unique uids and titles, panel ids, and one refId per query', async () => {
+    const all = await dashboards();
+    expect(new Set(all.map((d) => d.uid)).size).toBe(all.length);
+    expect(new Set(all.map((d) => d.title)).size).toBe(all.length);
+    expect(all.map((d) => d.title).sort()).toEqual(['Bandwidth', 'Clients', 'Latency', 'Optics & health', 'Router overview', 'WAN & MPTCP', 'WiFi']);
+    for (const d of all) {
+      const ids = d.panels.map((p) => p.id);
+      expect(new Set(ids).size, d.uid).toBe(ids.length);
+      for (const p of d.panels) {
+        if (p.type === 'row') continue;
+        expect(p.targets?.length, `${d.uid}: ${p.title}`).toBeGreaterThan(0);
+        expect(p.targets!.map((t) => t.refId)).toEqual(p.targets!.map((_, i) => String.fromCharCode(65 + i)));
+      }
+      expect(d.templating.list.map((v) => v.name).slice(0, 2)).toEqual(['datasource', 'router']);
+    }
+  });
+
+  it('pass docker-compose config', async () => {
+    const { stderr } = await run('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), 'config', '-q'], { env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'test' } });
+    expect(stderr).toBe('');
+  });
+});
+
+describe('every shipped expression against a real Prometheus', () => {
+  const exporters: RunningExporter[] = [];
+  const processes: ChildProcess[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  let prometheus = '';
+  let victoria = '';
+
+  beforeAll(async () => {
+    const work = await tempDir('routerscope-prom-');
+    cleanups.push(work.remove);
+    const targets: Array<{ targets: string[]; labels: { router: string } }> = [];
+    for (const router of ROUTERS) {
+      const copy = await copyRouter(router);
+      cleanups.push(copy.remove);
+      // Live pings (so rates and loss are not all zero): whatever the target, ping loopback.
+      await writeScript(path.join(copy.dir, 'bin', 'ping'), '[ "$1" = -V ] && exec /usr/bin/ping -V\nexec /usr/bin/ping -n -i 0.2 127.0.0.1');
+      const exporter = await startExporter(copy.flags);
+      exporters.push(exporter);
+      targets.push({ targets: [exporter.url.replace('http://', '')], labels: { router } });
+    }
+    const [promPort, vmPort] = [await freePort(), await freePort()];
+    processes.push(spawn('victoria-metrics', [`-storageDataPath=${work.dir}/vm`, `-httpListenAddr=127.0.0.1:${vmPort}`, '-retentionPeriod=1', '-search.latencyOffset=1s', '-loggerLevel=ERROR'], { stdio: 'ignore' }));
+    await writeFile(path.join(work.dir, 'routers.yml'), JSON.stringify(targets));
+    await writeFile(path.join(work.dir, 'prometheus.yml'), JSON.stringify({
+      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+      rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(ROOT, 'prometheus/rules/alerts.yml')],
+      scrape_configs: [{ job_name: 'routerscope', file_sd_configs: [{ files: [path.join(work.dir, 'routers.yml')] }] }],
+      remote_write: [{ url: `http://127.0.0.1:${vmPort}/api/v1/write`, queue_config: { batch_send_deadline: '1s' } }],
+    }));
+    processes.push(spawn('prometheus', [`--config.file=${work.dir}/prometheus.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' }));
+    prometheus = `http://127.0.0.1:${promPort}`;
+    victoria = `http://127.0.0.1:${vmPort}`;
+    // Discovery takes ~5 s; then rates need a few samples, and the recording rules their inputs.
+    await waitFor(async () => {
+      const r = await promQuery(prometheus, 'router_target:openwrt_ping_loss:ratio5m').catch(() => undefined);
+      return r?.data?.result.length ? true : undefined;
+    }, 60000, 'recording rules over live pings');
+    await new Promise((r) => setTimeout(r, 3000));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of processes) await stopProcess(p);
+    for (const e of exporters) await e.stop();
+    for (const c of cleanups) await c();
+  });
+
+  it('answers every dashboard query and variable with data', async () => {
+    const empty: string[] = [];
+    const failed: string[] = [];
+    // Annotations mark changes: in a steady test router there are none to mark.
+    const onlyInTrouble = new Set<string>();
+    for (const d of await dashboards()) {
+      for (const a of d.annotations?.list ?? []) if (a.expr) onlyInTrouble.add(a.expr);
+      const exprs = [
+        ...d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${d.uid}: ${p.title}`, expr: t.expr }))),
+        ...(d.annotations?.list ?? []).filter((a) => a.expr).map((a) => ({ where: `${d.uid}: annotation`, expr: a.expr! })),
+      ];
+      for (const { where, expr } of exprs) {
+        const r = await promQuery(prometheus, substitute(expr));
+        if (r.status !== 'success') failed.push(`${where}: ${r.error}`);
+        else if (!r.data!.result.length && !onlyInTrouble.has(expr)) empty.push(`${where}: ${expr}`);
+      }
+      for (const v of d.templating.list.filter((x) => x.type === 'query')) {
+        const m = /^label_values\((.+), (\w+)\)$/.exec(v.query!);
+        expect(m, v.query).not.toBeNull();
+        const res = await fetch(`${prometheus}/api/v1/label/${m![2]}/values?match[]=${encodeURIComponent(substitute(m![1]!))}`);
+        const values = ((await res.json()) as { data: string[] }).data;
+        if (values.length === 0) empty.push(`${d.uid}: variable ${v.name}`);
+      }
+    }
+    expect(failed).toEqual([]);
+    expect(empty).toEqual([]);
+  });
+
+  it('answers every recording rule with data, and parses every alert rule', async () => {
+    const empty: string[] = [];
+    for (const rule of await rules('recording.yml')) {
+      const r = await promQuery(prometheus, rule.record!);
+      expect(r.status).toBe('success');
+      if (!r.data!.result.length) empty.push(rule.record!);
+    }
+    expect(empty).toEqual([]);
+    // Alerts are only non-empty in trouble; each has promtool cases that fire and that stay silent.
+    for (const rule of await rules('alerts.yml')) {
+      const r = await promQuery(prometheus, rule.expr);
+      expect(r.status, `${rule.alert}: ${r.error}`).toBe('success');
+    }
+    const api = (await (await fetch(`${prometheus}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ health: string; name: string; lastError?: string }> }> } };
+    const unhealthy = api.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`);
+    expect(unhealthy).toEqual([]);
+  });
+
+  it('uses only metric names that some test router exports', async () => {
+    const golden = (await Promise.all(ROUTERS.map((r) => readFile(path.join(routerDir(r), 'metrics.golden.prom'), 'utf8')))).join('\n');
+    const exported = new Set(golden.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!.replace(/_(bucket|sum|count)$/, '')));
+    const recorded = new Set((await rules('recording.yml')).map((r) => r.record!));
+    const exprs = [
+      ...(await dashboards()).flatMap((d) => [...d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...(d.annotations?.list ?? []).map((a) => a.expr ?? ''), ...d.templating.list.map((v) => v.query ?? '')]),
+      ...(await rules('recording.yml')).map((r) => r.expr),
+      ...(await rules('alerts.yml')).map((r) => r.expr),
+    ];
+    const names = new Set(exprs.flatMap((e) => e.match(/\b(?:node|openwrt|routerscope|wifi|process)_[a-zA-Z0-9_]+|\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+/g) ?? []));
+    const unknown = [...names].filter((n) => !exported.has(n.replace(/_(bucket|sum|count)$/, '')) && !recorded.has(n));
+    expect(names.size).toBeGreaterThan(80);
+    expect(unknown).toEqual([]);
+  });
+
+  it('remote-writes to VictoriaMetrics, which answers the Overview dashboard', async () => {
+    const overview = (await dashboards()).find((d) => d.uid === 'routerscope-overview')!;
+    const exprs = overview.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: p.title, expr: substitute(t.expr) })));
+    await waitFor(async () => {
+      const r = await promQuery(victoria, 'router_target:openwrt_ping_rtt_seconds:mean5m').catch(() => undefined);
+      return r?.data?.result.length ? true : undefined;
+    }, 30000, 'VictoriaMetrics to receive recorded series');
+    const empty: string[] = [];
+    for (const { where, expr } of exprs) {
+      const r = await promQuery(victoria, expr);
+      expect(r.status, `${where}: ${r.error}`).toBe('success');
+      if (!r.data!.result.length) empty.push(`${where}: ${expr}`);
+    }
+    expect(empty).toEqual([]);
+  });
+});
