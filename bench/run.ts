@@ -3,12 +3,17 @@
 // Prints figures and ratios; asserts nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Gauge, Registry } from 'prom-client';
 import { Family, render, type MetricFamily } from '../exporter/metrics.ts';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { generateHome } from '../fixtures/routers/generate-clients.ts';
-import { copyRouter, freePort, ROOT, routerFlags, startExporter, stopProcess, waitFor } from '../test/helpers.ts';
+import { homeSeries, openMetrics } from '../test/report-data.ts';
+import { copyRouter, exporterCommand, freePort, ROOT, routerFlags, startExporter, stopProcess, tempDir, waitFor } from '../test/helpers.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
 const CLK_TCK = 100;
@@ -156,6 +161,49 @@ function table(rows: string[][]): string {
   return [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
 }
 
+/** A year of a 250-client home every 6 hours, backfilled into Prometheus; times each report. */
+async function reportOverAYear(): Promise<string[][]> {
+  const run = promisify(execFile);
+  const work = await tempDir('routerscope-bench-report-');
+  const rows: string[][] = [];
+  let prometheus: ChildProcess | undefined;
+  try {
+    const stepSeconds = 6 * 3600;
+    const steps = 365 * 4;
+    const first = Date.UTC(2025, 10, 1);
+    const clients = Array.from({ length: 250 }, (_, i) => ({
+      mac: `02:aa:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+      ip: `10.1.${i >> 8}.${i & 255}`, hostname: `client-${i}`, rx: 1_000_000 + i * 1000, tx: 100_000 + i * 100, conns: 1 + (i % 7), fromDay: 0,
+    }));
+    const om = path.join(work.dir, 'year.om');
+    const out = createWriteStream(om);
+    let lines = 0;
+    const t0 = performance.now();
+    for (const chunk of openMetrics(homeSeries('bighome', clients, steps), first, steps, stepSeconds)) {
+      lines += chunk.split('\n').length - 1;
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+    await new Promise<void>((r) => out.end(() => r()));
+    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=744h', om, path.join(work.dir, 'data')], { maxBuffer: 1 << 26 });
+    const backfill = (performance.now() - t0) / 1000;
+    const port = await freePort();
+    await writeFile(path.join(work.dir, 'p.yml'), 'global: {scrape_interval: 1m}\n');
+    prometheus = spawn('prometheus', [`--config.file=${work.dir}/p.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=10y'], { stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(() => fetch(`${url}/api/v1/query?query=up`).then((r) => (r.ok ? true : undefined), () => undefined), 30000, 'prometheus');
+    rows.push(['backfill', `${lines} samples, ${clients.length} clients, one year every 6 h`, `${backfill.toFixed(1)} s`]);
+    for (const [kind, date] of [['daily', '2026-06-15'], ['weekly', '2026-06-15'], ['monthly', '2026-06-15']] as const) {
+      const start = performance.now();
+      await run(process.execPath, [...exporterCommand(true), 'report', kind, '--date', date, '--prometheus', url, '--tz', 'UTC'], { maxBuffer: 1 << 24 });
+      rows.push([`report ${kind}`, `${date}, 250 clients`, `${((performance.now() - start) / 1000).toFixed(2)} s`]);
+    }
+  } finally {
+    if (prometheus) await stopProcess(prometheus);
+    await work.remove();
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   console.log(`routerscope benchmark: ${SCRAPES} sequential scrapes each, on ${process.version}\n`);
   const scrapes = [
@@ -184,6 +232,8 @@ async function main(): Promise<void> {
     rows.push([String(n), ours.toFixed(2), plain.toFixed(2), (ours / plain).toFixed(2) + 'x', prom.toFixed(2), (prom / plain).toFixed(2) + 'x']);
   }
   console.log(table(rows));
+  console.log('\n## Reports over a year of 250 clients\n');
+  console.log(table([['step', 'what', 'duration'], ...(await reportOverAYear())]));
   console.log(`\nbundle: ${(readFileSync(path.join(ROOT, 'dist/routerscope.mjs')).length / 1024).toFixed(0)} KiB`);
 }
 

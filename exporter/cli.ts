@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log.ts';
 import { render } from './metrics.ts';
 import { LocalSources, type Sources } from './sources.ts';
 import { VERSION } from './version.ts';
+import { runReport, type ReportOptions } from '../reports/cli.ts';
 
 /** Flags that map onto one config key each. */
 const VALUE_FLAGS = [
@@ -152,5 +153,33 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
       process.stdout.write(`config OK${config.file ? ` (${config.file})` : ''}; collectors: ${enabled.join(', ')}\n`);
     },
   );
+  program
+    .command('report')
+    .description('a daily, weekly or monthly markdown report from Prometheus')
+    .argument('<period>', 'daily, weekly or monthly')
+    .option('--date <YYYY-MM-DD>', 'a day in the period (default: the last complete period)')
+    .option('--prometheus <url>', 'Prometheus (or a compatible engine) to query', 'http://localhost:9090')
+    .option('--router <name>', 'the router label to report on (required when there are several)')
+    .option('--out <dir>', 'write client-activity-....md into this directory instead of stdout')
+    .option('--format <format>', 'markdown or json', 'markdown')
+    .option('--tz <zone>', 'time zone the periods are aligned to', Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .action(async (period: string, opts: ReportOptions) => {
+      try {
+        process.stdout.write(await runReport(period, opts));
+      } catch (e) {
+        process.stderr.write(`routerscope report: ${errorMessage(e)}\n`);
+        process.exitCode = 1;
+      }
+    });
+  program
+    .command('grafana')
+    .description('write the Grafana dashboards as JSON for file provisioning')
+    .option('--out <dir>', 'directory to write into', 'grafana/generated')
+    .action(async (opts: { out: string }) => {
+      // Loaded from a checkout, not bundled: the router's single file has no use for the SDK.
+      const generator = new URL('../grafana/generate.ts', import.meta.url).href;
+      const { writeDashboards } = (await import(generator)) as typeof import('../grafana/generate.ts');
+      process.stdout.write(`${writeDashboards(opts.out).join('\n')}\n`);
+    });
   return program;
 }

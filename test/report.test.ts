@@ -1,0 +1,171 @@
+// routerscope report against a real Prometheus serving a backfilled week of a test home: the daily,
+// weekly and monthly reports give exactly the figures the data was made with, and each error case
+// exits non-zero with one line that says what to do.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../reports/report.ts';
+import { exporterCommand, freePort, ROOT, stopProcess, tempDir, waitFor } from './helpers.ts';
+import { CLIENTS, homeSeries, openMetrics, OUTAGE, wanRx, wanTx } from './report-data.ts';
+
+const run = promisify(execFile);
+const update = process.env.UPDATE_GOLDEN === '1';
+
+async function startPrometheus(dataDir: string, extra: string[] = []): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const config = path.join(dataDir, '..', `prometheus-${port}.yml`);
+  await writeFile(config, 'global: {scrape_interval: 1m}\n');
+  const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=10y', ...extra], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(() => fetch(`${url}/api/v1/query?query=up`).then((r) => (r.ok ? true : undefined), () => undefined), 20000, 'prometheus');
+  return { url, process: child };
+}
+
+async function report(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...exporterCommand(), 'report', ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('routerscope report over a backfilled week', () => {
+  let work: Awaited<ReturnType<typeof tempDir>>;
+  let prom: { url: string; process: ChildProcess };
+
+  beforeAll(async () => {
+    work = await tempDir('routerscope-report-');
+    const om = path.join(work.dir, 'home.om');
+    const out = createWriteStream(om);
+    for (const chunk of openMetrics(homeSeries())) if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    await new Promise<void>((r) => out.end(() => r()));
+    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, path.join(work.dir, 'blocks')], { maxBuffer: 1 << 24 });
+    // Prometheus serves a copy: it compacts and writes into its data directory.
+    await cp(path.join(work.dir, 'blocks'), path.join(work.dir, 'data'), { recursive: true });
+    prom = await startPrometheus(path.join(work.dir, 'data'));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (prom) await stopProcess(prom.process);
+    await work?.remove();
+  });
+
+  const json = async (kind: string, date: string): Promise<Report> => {
+    const r = await report([kind, '--date', date, '--prometheus', prom.url, '--tz', 'UTC', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as Report;
+  };
+  const dayBytes = (perDay: (d: number) => number, days: number[]) => days.reduce((a, d) => a + 288 * perDay(d), 0);
+
+  it('gives the known figures for a day with an outage', async () => {
+    const r = await json('daily', '2026-10-14'); // day index 3
+    expect(r.router).toBe('home');
+    expect(r.period).toEqual({ firstDay: '2026-10-14', start: '2026-10-14T00:00:00.000Z', end: '2026-10-15T00:00:00.000Z', timeZone: 'UTC' });
+    expect(r.summary.wans).toEqual([{ interface: 'wan', download: dayBytes(wanRx, [3]), upload: dayBytes(wanTx, [3]) }]);
+    expect(r.summary.total).toEqual({ download: 1_152_000_000, upload: 288_000_000 });
+    expect(r.summary.previous).toEqual({ download: dayBytes(wanRx, [2]), upload: dayBytes(wanTx, [2]) });
+    expect(r.traffic).toHaveLength(24);
+    expect(r.traffic.reduce((a, t) => a + t.download, 0)).toBe(1_152_000_000);
+    expect(r.topDownload).toEqual([
+      { mac: CLIENTS[0]!.mac, hostname: 'tv-living', ip: '192.168.8.10', value: 288 * 600_000 },
+      { mac: CLIENTS[1]!.mac, hostname: 'laptop', ip: '192.168.8.11', value: 288 * 300_000 },
+    ]);
+    expect(r.topUpload.map((c) => [c.hostname, c.value])).toEqual([['laptop', 288 * 100_000], ['tv-living', 288 * 20_000]]);
+    expect(r.topConnections.map((c) => [c.hostname, c.value])).toEqual([['laptop', 288 * 5], ['tv-living', 288 * 2]]);
+    expect(r.dns).toEqual([{ client: '192.168.8.10', queries: 864, uniqueDomains: 42 }, { client: '192.168.8.11', queries: 288, uniqueDomains: 17 }]);
+    expect(r.protocols.map((p) => [p.protocol, p.bytes])).toEqual([['HTTPS', 288 * 800_000], ['QUIC', 288 * 200_000]]);
+    // 289 samples in the inclusive day, 6 of them down: 14:00 to 14:30.
+    expect(r.wans).toHaveLength(1);
+    expect(r.wans[0]!.availability).toBeCloseTo((289 - OUTAGE.steps) / 289, 12);
+    expect(r.wans[0]!.outages).toEqual([{ start: '2026-10-14T14:00:00.000Z', end: '2026-10-14T14:30:00.000Z', minutes: 30 }]);
+    expect(r.failovers).toBe(1);
+    expect(r.pppoeReconnects).toEqual([{ interface: 'wan', count: 1 }]);
+    expect(r.latency).toHaveLength(1);
+    const l = r.latency[0]!;
+    expect([l.target, l.interface]).toEqual(['vps', 'wan']);
+    expect(l.meanMs).toBeCloseTo(20, 9);
+    expect(l.p95Ms).toBeCloseTo(19.5, 9); // within the (10, 20] ms bucket
+    expect(l.loss).toBeCloseTo(0.01, 12);
+    expect(l.jitterMs).toBeCloseTo(3, 9);
+    expect(r.alerts).toEqual([{ alertname: 'WanDown', severity: 'critical', subject: 'interface=wan', minutes: 25, firings: [{ start: '2026-10-14T14:05:00.000Z', end: '2026-10-14T14:30:00.000Z', minutes: 25 }] }]);
+    expect(r.temperatures).toEqual([{ sensor: 'cpu-thermal', min: 50, max: 61 }]);
+    expect(r.optics).toEqual([{ device: 'eth1', rxMinDbm: -19.1, rxMaxDbm: -19.1, txMinDbm: 2.5, txMaxDbm: 2.5 }]);
+    expect(r.newClients).toEqual([]);
+  });
+
+  it('writes the daily markdown as committed (client-activity-2026-10-14.md)', async () => {
+    const out = path.join(work.dir, 'out');
+    const r = await report(['daily', '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(path.join(out, 'client-activity-2026-10-14.md'));
+    const text = await readFile(path.join(out, 'client-activity-2026-10-14.md'), 'utf8');
+    const golden = path.join(ROOT, 'fixtures', 'reports', 'client-activity-2026-10-14.md');
+    if (update) await writeFile(golden, text);
+    expect(text).toBe(await readFile(golden, 'utf8'));
+    expect(text).toContain('| wan | 1.15 GB | 288.00 MB |');
+    expect(text).toContain('| wan | 97.92% | 2026-10-14 14:00 – 14:30 (30 min) |');
+    expect(text).toContain('xychart-beta');
+  });
+
+  it('gives the known figures for the week, with a client new in it', async () => {
+    const r = await json('weekly', '2026-10-15');
+    expect(r.period.firstDay).toBe('2026-10-12');
+    expect(r.summary.total).toEqual({ download: dayBytes(wanRx, [1, 2, 3, 4, 5, 6, 7]), upload: dayBytes(wanTx, [1, 2, 3, 4, 5, 6, 7]) });
+    expect(r.summary.total.download).toBe(10_080_000_000);
+    expect(r.summary.previous.download).toBe(dayBytes(wanRx, [0]));
+    expect(r.traffic.map((t) => [t.label, t.download])).toEqual([1, 2, 3, 4, 5, 6, 7].map((d) => [`10-${11 + d}`, dayBytes(wanRx, [d])]));
+    expect(r.topDownload.map((c) => [c.hostname, c.value])).toEqual([['tv-living', 7 * 288 * 600_000], ['laptop', 7 * 288 * 300_000], ['phone', 3 * 288 * 50_000]]);
+    expect(r.newClients).toEqual([{ mac: '02:00:00:00:00:0c', hostname: 'phone', ip: '192.168.8.12', value: 1 }]);
+    expect(r.pppoeReconnects).toEqual([{ interface: 'wan', count: 2 }]);
+    expect(r.wans[0]!.availability).toBeCloseTo((7 * 288 + 1 - OUTAGE.steps) / (7 * 288 + 1), 12);
+    expect(r.dns.find((d) => d.client === '192.168.8.11')!.uniqueDomains).toBe(25);
+    expect(r.optics[0]!.rxMinDbm).toBe(-21.5);
+  });
+
+  it('gives the known figures for the month', async () => {
+    const r = await json('monthly', '2026-10-01');
+    expect(r.period).toMatchObject({ firstDay: '2026-10-01', start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' });
+    expect(r.summary.total.download).toBe(dayBytes(wanRx, [0, 1, 2, 3, 4, 5, 6, 7]));
+    expect(r.summary.previous.download).toBe(0);
+    expect(r.traffic).toHaveLength(31);
+    expect(r.traffic.filter((t) => t.download > 0).map((t) => t.label)).toEqual(['10-11', '10-12', '10-13', '10-14', '10-15', '10-16', '10-17', '10-18']);
+  });
+
+  it.each([
+    ['a router that does not exist', ['--router', 'nosuch'], 'routerscope report: router "nosuch" not found in Prometheus; known routers: home. Pass one of them with --router.\n'],
+    ['a period without data', ['--date', '2026-09-01'], 'routerscope report: no data for router "home" between 2026-09-01T00:00:00.000Z and 2026-09-02T00:00:00.000Z: check --date, and that Prometheus keeps data that long (--storage.tsdb.retention.time).\n'],
+    ['a bad date', ['--date', '2026-02-30'], 'routerscope report: date "2026-02-30" does not exist: pass --date YYYY-MM-DD.\n'],
+    ['a bad time zone', ['--tz', 'Mars/Olympus'], 'routerscope report: unknown time zone "Mars/Olympus": use an IANA name such as Europe/Berlin or UTC.\n'],
+  ])('exits 1 for %s', async (_what, args, message) => {
+    const r = await report(['daily', '--prometheus', prom.url, '--tz', 'UTC', '--date', '2026-10-14', ...args]);
+    expect(r.stderr).toBe(message);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 1 when Prometheus is unreachable', async () => {
+    const port = await freePort();
+    const r = await report(['daily', '--date', '2026-10-14', '--prometheus', `http://127.0.0.1:${port}`]);
+    expect(r.stderr).toBe(`routerscope report: cannot reach Prometheus at http://127.0.0.1:${port} (ECONNREFUSED): is it running? Pass its address with --prometheus URL.\n`);
+    expect(r.code).toBe(1);
+  });
+
+  it('exits 1 when Prometheus rejects a query', async () => {
+    // The same data behind a Prometheus that refuses queries loading more than a few samples.
+    await cp(path.join(work.dir, 'blocks'), path.join(work.dir, 'data2'), { recursive: true });
+    const strict = await startPrometheus(path.join(work.dir, 'data2'), ['--query.max-samples=10']);
+    try {
+      const r = await report(['daily', '--date', '2026-10-14', '--prometheus', strict.url, '--router', 'home', '--tz', 'UTC']);
+      expect(r.stderr).toMatch(/^routerscope report: Prometheus rejected a query \(query processing would load too many samples into memory in query execution\): query was .+\n$/);
+      expect(r.code).toBe(1);
+    } finally {
+      await stopProcess(strict.process);
+    }
+  });
+});
