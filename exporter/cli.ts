@@ -1,7 +1,10 @@
 // The routerscope command line: serve | once | check-config, with Prometheus-style flags.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { definitions } from '../collectors/index.ts';
+import { AdminServer } from './admin.ts';
 import type { CollectorDefinition } from './collector.ts';
 import { ConfigError, loadConfig, type Config, type FlagOverride } from './config.ts';
 import { errorMessage } from './errors.ts';
@@ -19,6 +22,7 @@ const VALUE_FLAGS = [
   { flag: '--path.rootfs <dir>', path: ['path', 'rootfs'], help: 'root of the filesystem to read (default /)' },
   { flag: '--path.bin <dirs>', path: ['path', 'bin'], help: 'colon-separated directories where commands are looked up', list: true },
   { flag: '--log.level <level>', path: ['log', 'level'], help: 'trace, debug, info, warn or error (default info)' },
+  { flag: '--admin.listen-address <address>', path: ['admin', 'listen_address'], help: 'address of the admin listener (default 127.0.0.1:9101; starts only with admin.token_file)' },
 ] as const;
 
 function addCommonOptions(command: Command, collectorDefs: readonly CollectorDefinition[]): Command {
@@ -110,17 +114,52 @@ async function serve(command: Command, collectorDefs: readonly CollectorDefiniti
     process.exit(1);
   }
   exporter.start();
+  const admin = await startAdmin(config, exporter, log);
   process.on('SIGHUP', () => void reload());
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     server.close();
     server.closeAllConnections();
+    await admin?.close();
     await exporter.stop();
     log.flush();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The admin listener, when a token file is configured; an unreadable or empty token is fatal. */
+async function startAdmin(config: Config, exporter: Exporter, log: Logger): Promise<AdminServer | undefined> {
+  if (!config.admin.token_file) return undefined;
+  let token: string;
+  try {
+    token = (await readFile(config.admin.token_file, 'utf8')).trim();
+  } catch (e) {
+    log.fatal({ err: errorMessage(e) }, 'cannot read admin.token_file');
+    log.flush();
+    process.exit(2);
+  }
+  if (token.length < 16) {
+    log.fatal({ file: config.admin.token_file }, 'admin token must have at least 16 characters');
+    log.flush();
+    process.exit(2);
+  }
+  const admin = new AdminServer({
+    sources: exporter.currentSources,
+    log: log.child({ component: 'admin' }),
+    token,
+    allow: config.admin.allow,
+    auditLog: config.admin.audit_log,
+    confirmTimeoutSeconds: config.admin.confirm_timeout_seconds,
+    maxBodyBytes: config.admin.max_body_bytes,
+    configDir: path.join(config.path.rootfs, 'etc/config'),
+    rootConfigDir: '/etc/config',
+    status: () => exporter.status(),
+  });
+  const address = await listen(admin.createServer(), config.admin.listen_address);
+  log.info({ address: `${address.address}:${address.port}` }, 'admin listening');
+  return admin;
 }
 
 async function once(command: Command, collectorDefs: readonly CollectorDefinition[]): Promise<void> {

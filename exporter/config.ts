@@ -69,8 +69,18 @@ function buildSchema(definitions: readonly CollectorDefinition[]) {
     admin: z
       .strictObject({
         listen_address: listenAddress.default('127.0.0.1:9101'),
+        /** The listener starts only with a token, read from this file (never from the command line). */
         token_file: z.string().min(1).optional(),
-        allow: z.array(z.string()).default([]),
+        /** Client addresses or CIDR ranges allowed; empty allows any that has the token. */
+        allow: z.array(z.string().superRefine((v, ctx) => {
+          const [address, prefix, ...rest] = v.split('/');
+          const family = isIP(address ?? '');
+          const max = family === 6 ? 128 : 32;
+          if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max))) ctx.addIssue({ code: 'custom', message: `"${v}" is not an address or CIDR range` });
+        })).default([]),
+        audit_log: z.string().min(1).default('/tmp/routerscope-admin-audit.log'),
+        confirm_timeout_seconds: z.number().min(5).max(3600).default(60),
+        max_body_bytes: z.number().int().min(256).max(1 << 20).default(16384),
       })
       .prefault({}),
     collectors: z.strictObject(collectorShape).prefault({}),
@@ -88,7 +98,14 @@ export interface Config {
   readonly path: { readonly rootfs: string; readonly bin: readonly string[] };
   readonly commands: { readonly timeout_seconds: number; readonly max_output_bytes: number };
   readonly limits: { readonly max_series: number };
-  readonly admin: { readonly listen_address: string; readonly token_file?: string | undefined; readonly allow: readonly string[] };
+  readonly admin: {
+    readonly listen_address: string;
+    readonly token_file?: string | undefined;
+    readonly allow: readonly string[];
+    readonly audit_log: string;
+    readonly confirm_timeout_seconds: number;
+    readonly max_body_bytes: number;
+  };
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   /** The file it came from, if any. */
   readonly file?: string | undefined;

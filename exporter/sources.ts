@@ -53,6 +53,8 @@ export interface Sources {
   run(command: string, args: readonly string[], options?: RunOptions): Promise<CommandResult>;
   /** Starts a long-lived command (a line stream, a prober) on the bin path. */
   spawn(command: string, args: readonly string[]): Promise<ChildProcess>;
+  /** Replaces a file atomically (written beside it, then renamed): the admin's rollback. */
+  writeFile(file: string, data: string | Buffer): Promise<void>;
   /** Follows a growing log file through rotation and truncation (see FileFollower). */
   followFile(file: string, onLine: (line: string) => void, log: Logger): LineFollower;
 }
@@ -139,6 +141,13 @@ export class LocalSources implements Sources {
 
   followFile(file: string, onLine: (line: string) => void, log: Logger): LineFollower {
     return new FileFollower(this.resolve(file), onLine, log);
+  }
+
+  async writeFile(file: string, data: string | Buffer): Promise<void> {
+    const target = this.resolve(file);
+    const temp = `${target}.routerscope-${process.pid}`;
+    await fs.writeFile(temp, data);
+    await fs.rename(temp, target);
   }
 
   private async lookup(command: string): Promise<string> {
@@ -265,6 +274,7 @@ export function shareCommands(base: Sources, results: Map<string, Promise<Comman
     mtime: (f) => base.mtime(f),
     spawn: (c, a) => base.spawn(c, a),
     followFile: (f, l, g) => base.followFile(f, l, g),
+    writeFile: (f, d) => base.writeFile(f, d),
     run(command, args, options) {
       const key = JSON.stringify([command, args, options?.timeoutMs, options?.maxBytes]);
       let result = results.get(key);

@@ -1,0 +1,372 @@
+// The admin listener: a separate port, off unless a token file is configured, that changes WAN
+// policy and WAN settings with LuCI-style apply-and-confirm (no confirmation: the previous files
+// come back byte for byte and the network reloads), and exports a diagnostics bundle. Every
+// request is authorised by a bearer token compared in constant time, from allowed addresses only,
+// with JSON bodies of bounded size; failed tokens are rate limited; every change is audited.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BlockList, isIP } from 'node:net';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { parseUciShow, uciOption, type UciConfig } from '../collectors/uci.ts';
+import { effectiveMode, parseMptcpEndpoints } from '../collectors/mptcp.ts';
+import { readInterfaceDump, wanPolicy } from '../collectors/wan.ts';
+import { ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE } from './admin-page.ts';
+import { MULTIPATH, validateArrangement, validateSettings, ValidationError, wanNames, type Arrangement, type WanSettings } from './admin-wan.ts';
+import { buildDiagnostics } from './diagnostics.ts';
+import { errorMessage } from './errors.ts';
+import type { Sources } from './sources.ts';
+
+export interface AdminOptions {
+  readonly sources: Sources;
+  readonly log: Logger;
+  readonly token: string;
+  readonly allow: readonly string[];
+  readonly auditLog: string;
+  readonly confirmTimeoutSeconds: number;
+  readonly maxBodyBytes: number;
+  /** Where UCI keeps its files, as the `uci -c` option and as files under the rootfs. */
+  readonly configDir: string;
+  readonly rootConfigDir: string;
+  readonly status: () => object;
+}
+
+interface Command {
+  readonly command: string;
+  readonly args: string[];
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+/** A client's failed authorisations: five within a minute lock it out for a minute. */
+class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+  check(client: string, now = Date.now()): void {
+    const recent = (this.failures.get(client) ?? []).filter((t) => now - t < 60_000);
+    this.failures.set(client, recent);
+    if (recent.length >= 5) {
+      const wait = Math.ceil((60_000 - (now - recent[0]!)) / 1000);
+      throw new HttpError(429, `too many failed attempts from ${client}; retry in ${wait} s`, { 'Retry-After': String(wait) });
+    }
+  }
+  fail(client: string, now = Date.now()): void {
+    this.failures.set(client, [...(this.failures.get(client) ?? []), now]);
+  }
+}
+
+function allowList(entries: readonly string[]): BlockList | undefined {
+  if (entries.length === 0) return undefined;
+  const list = new BlockList();
+  for (const e of entries) {
+    const [address, prefix] = e.split('/');
+    const type = isIP(address!) === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(address!, type);
+    else list.addSubnet(address!, Number(prefix), type);
+  }
+  return list;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export class AdminServer {
+  private pending: { id: string; deadline: number; timer: NodeJS.Timeout; snapshots: Map<string, Buffer>; what: string } | undefined;
+  private busy = false;
+  private readonly limiter = new FailureLimiter();
+  private readonly allowed: BlockList | undefined;
+  private readonly tokenDigest: Buffer;
+
+  constructor(private readonly o: AdminOptions) {
+    this.allowed = allowList(o.allow);
+    this.tokenDigest = digest(o.token);
+  }
+
+  private uci(...args: string[]): Command {
+    return { command: 'uci', args: ['-c', this.o.configDir, ...args] };
+  }
+
+  private async run(c: Command): Promise<string> {
+    return (await this.o.sources.run(c.command, c.args, { timeoutMs: 30_000 })).stdout;
+  }
+
+  private async show(config: string): Promise<UciConfig> {
+    try {
+      return parseUciShow(await this.run(this.uci('-q', 'show', config)));
+    } catch {
+      return new Map();
+    }
+  }
+
+  // ---- reading
+
+  async listWans(): Promise<object[]> {
+    const [network, firewall, omr] = await Promise.all([this.show('network'), this.show('firewall'), this.show('openmptcprouter')]);
+    const ctx = { sources: this.o.sources, signal: AbortSignal.timeout(10_000), log: this.o.log };
+    const [dump, endpoints] = await Promise.all([
+      readInterfaceDump(ctx).catch(() => []),
+      this.o.sources.run('ip', ['-j', 'mptcp', 'endpoint', 'show']).then((r) => parseMptcpEndpoints(r.stdout), () => []),
+    ]);
+    return wanNames(network, firewall).map((name) => {
+      const s = network.get(name);
+      const live = dump.find((i) => i.interface === name);
+      const device = live?.l3_device ?? live?.device ?? uciOption(s, 'device') ?? '';
+      return {
+        interface: name,
+        label: uciOption(s, 'label') ?? '',
+        policy: wanPolicy(uciOption(s, 'multipath'), uciOption(s, 'disabled')),
+        multipath: uciOption(s, 'multipath') ?? '',
+        effective_mode: effectiveMode(endpoints, device),
+        status: { up: live?.up ?? false, available: live?.available ?? false, uptime_seconds: live?.uptime ?? 0, device, tracker: uciOption(omr.get(name), 'state') ?? '' },
+        addressing: {
+          proto: uciOption(s, 'proto') ?? '',
+          ipaddr: uciOption(s, 'ipaddr') ?? '',
+          netmask: uciOption(s, 'netmask') ?? '',
+          gateway: uciOption(s, 'gateway') ?? '',
+          dns: s?.options.get('dns') ?? [],
+          mtu: uciOption(s, 'mtu') ?? '',
+          addresses: (live?.['ipv4-address'] ?? []).map((a) => `${a.address}/${a.mask}`),
+        },
+      };
+    });
+  }
+
+  // ---- planning
+
+  private async planPolicy(arrangement: Arrangement, network: UciConfig, omr: UciConfig): Promise<Command[]> {
+    const commands: Command[] = [];
+    for (const [policy, names] of Object.entries(arrangement) as Array<[keyof Arrangement, string[]]>) {
+      for (const name of names) {
+        commands.push(this.uci('set', `network.${name}.multipath=${MULTIPATH[policy]}`));
+        if (policy === 'disabled') commands.push(this.uci('set', `network.${name}.disabled=1`));
+        else if (uciOption(network.get(name), 'disabled') !== undefined) commands.push(this.uci('delete', `network.${name}.disabled`));
+        // OMR's own wizard writes both; its scripts read openmptcprouter.<wan>.multipath too.
+        if (omr.get(name)?.type === 'interface') commands.push(this.uci('set', `openmptcprouter.${name}.multipath=${MULTIPATH[policy]}`));
+      }
+    }
+    commands.push(this.uci('commit', 'network'));
+    if (omr.size > 0) commands.push(this.uci('commit', 'openmptcprouter'));
+    commands.push({ command: 'ubus', args: ['call', 'network', 'reload'] });
+    return commands;
+  }
+
+  private planSettings(name: string, settings: WanSettings): Command[] {
+    const commands: Command[] = [];
+    const set = (option: string, value: string) => commands.push(this.uci('set', `network.${name}.${option}=${value}`));
+    const del = (option: string) => commands.push(this.uci('delete', `network.${name}.${option}`));
+    if (settings.proto) set('proto', settings.proto);
+    if (settings.proto === 'dhcp') for (const o of ['ipaddr', 'netmask', 'gateway']) del(o);
+    if (settings.ipaddr) set('ipaddr', settings.ipaddr);
+    if (settings.netmask) set('netmask', settings.netmask);
+    if (settings.gateway) set('gateway', settings.gateway);
+    if (settings.dns) {
+      del('dns');
+      for (const d of settings.dns) commands.push(this.uci('add_list', `network.${name}.dns=${d}`));
+    }
+    if (settings.mtu !== undefined) set('mtu', String(settings.mtu));
+    commands.push(this.uci('commit', 'network'));
+    commands.push({ command: 'ubus', args: ['call', 'network', 'reload'] });
+    return commands;
+  }
+
+  // ---- applying, with rollback
+
+  private async apply(what: string, commands: Command[], files: string[]): Promise<{ id: string; confirm_before: string }> {
+    if (this.pending || this.busy) {
+      throw new HttpError(409, this.pending ? `a change is waiting for confirmation until ${new Date(this.pending.deadline).toISOString()}: confirm it or let it roll back first` : 'another change is being applied');
+    }
+    this.busy = true;
+    try {
+      const snapshots = new Map<string, Buffer>();
+      for (const f of files) {
+        try {
+          snapshots.set(f, await this.o.sources.readBytes(path.join(this.o.rootConfigDir, f)));
+        } catch {
+          /* a config the router does not have */
+        }
+      }
+      try {
+        for (const c of commands) await this.run(c);
+      } catch (e) {
+        await this.restore(snapshots);
+        throw new HttpError(500, `applying failed and was undone: ${errorMessage(e)}`);
+      }
+      const id = randomUUID();
+      const deadline = Date.now() + this.o.confirmTimeoutSeconds * 1000;
+      const timer = setTimeout(() => void this.rollback(), this.o.confirmTimeoutSeconds * 1000);
+      timer.unref();
+      this.pending = { id, deadline, timer, snapshots, what };
+      return { id, confirm_before: new Date(deadline).toISOString() };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async restore(snapshots: Map<string, Buffer>): Promise<void> {
+    for (const [f, bytes] of snapshots) {
+      await this.run(this.uci('revert', f)).catch(() => undefined);
+      await this.o.sources.writeFile(path.join(this.o.rootConfigDir, f), bytes);
+    }
+    await this.run({ command: 'ubus', args: ['call', 'network', 'reload'] });
+  }
+
+  private async rollback(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    try {
+      await this.restore(pending.snapshots);
+      this.o.log.warn({ change: pending.what }, 'change not confirmed in time: previous configuration restored');
+      await this.audit({ client: 'timer', method: 'ROLLBACK', path: '/api/wan/confirm', result: 'rolled back', change: pending.what });
+    } catch (e) {
+      this.o.log.error({ err: errorMessage(e) }, 'rollback failed');
+    }
+  }
+
+  private async audit(entry: Record<string, unknown>): Promise<void> {
+    try {
+      await appendFile(this.o.auditLog, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
+    } catch (e) {
+      this.o.log.error({ err: errorMessage(e), file: this.o.auditLog }, 'cannot write the audit log');
+    }
+  }
+
+  // ---- HTTP
+
+  private authorise(req: IncomingMessage, client: string): void {
+    if (this.allowed && !this.allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4')) throw new HttpError(403, `address ${client} is not allowed`);
+    this.limiter.check(client);
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer (.+)$/.exec(header);
+    if (!m || !timingSafeEqual(digest(m[1]!), this.tokenDigest)) {
+      this.limiter.fail(client);
+      throw new HttpError(401, 'missing or wrong token: send Authorization: Bearer <token>', { 'WWW-Authenticate': 'Bearer' });
+    }
+  }
+
+  private async body(req: IncomingMessage): Promise<unknown> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (type !== 'application/json') throw new HttpError(415, 'the body must be JSON (Content-Type: application/json)');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > this.o.maxBodyBytes) throw new HttpError(413, `the body is larger than ${this.o.maxBodyBytes} bytes`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > this.o.maxBodyBytes) throw new HttpError(413, `the body is larger than ${this.o.maxBodyBytes} bytes`);
+      chunks.push(chunk);
+    }
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'the body is not valid JSON');
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+      res.end(JSON.stringify(value, null, 2) + '\n');
+    };
+    const page = (type: string, body: string) => {
+      res.writeHead(200, { 'Content-Type': type, 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+      res.end(body);
+    };
+    try {
+      const route = `${req.method} ${url.pathname}`;
+      // The page itself carries no data: it asks for the token and calls the API with it.
+      if (route === 'GET /' || route === 'GET /app.js' || route === 'GET /app.css') {
+        if (this.allowed && !this.allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4')) throw new HttpError(403, `address ${client} is not allowed`);
+        if (route === 'GET /') return page('text/html; charset=utf-8', ADMIN_PAGE);
+        if (route === 'GET /app.js') return page('text/javascript; charset=utf-8', ADMIN_SCRIPT);
+        return page('text/css; charset=utf-8', ADMIN_STYLE);
+      }
+      this.authorise(req, client);
+      if (route === 'GET /api/wan') return json(200, { wans: await this.listWans(), pending: this.pending ? { id: this.pending.id, confirm_before: new Date(this.pending.deadline).toISOString(), change: this.pending.what } : null });
+      if (route === 'PUT /api/wan/policy') return await this.putPolicy(req, res, url, client, json);
+      if (route === 'POST /api/wan/confirm') {
+        if (!this.pending) throw new HttpError(409, 'nothing is waiting for confirmation');
+        clearTimeout(this.pending.timer);
+        const what = this.pending.what;
+        this.pending = undefined;
+        await this.audit({ client, method: req.method, path: url.pathname, result: 'confirmed', change: what });
+        return json(200, { confirmed: what });
+      }
+      const patch = /^\/api\/wan\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'PATCH' && patch) return await this.patchWan(decodeURIComponent(patch[1]!), req, url, client, json);
+      if (route === 'GET /api/diagnostics') {
+        const bundle = await buildDiagnostics(this.o.sources, this.o.rootConfigDir, this.o.status());
+        res.writeHead(200, { 'Content-Type': 'application/gzip', 'Content-Disposition': `attachment; filename="routerscope-diagnostics-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.tar.gz"`, 'Cache-Control': 'no-store' });
+        res.end(bundle);
+        await this.audit({ client, method: req.method, path: url.pathname, result: 'exported' });
+        return;
+      }
+      throw new HttpError(/^\/api\//.test(url.pathname) ? 405 : 404, `no ${req.method} ${url.pathname}`);
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : e instanceof ValidationError ? 400 : 500;
+      const headers = e instanceof HttpError ? e.headers : {};
+      if (status === 500) this.o.log.error({ err: errorMessage(e), url: req.url }, 'admin request failed');
+      if (!res.headersSent) json(status, { error: errorMessage(e) }, headers);
+      else res.destroy();
+    }
+  }
+
+  private async putPolicy(req: IncomingMessage, _res: ServerResponse, url: URL, client: string, json: (s: number, v: unknown) => void): Promise<void> {
+    const body = await this.body(req);
+    const [network, firewall, omr] = await Promise.all([this.show('network'), this.show('firewall'), this.show('openmptcprouter')]);
+    const wans = wanNames(network, firewall);
+    let arrangement: Arrangement;
+    try {
+      arrangement = validateArrangement(body, wans);
+    } catch (e) {
+      await this.audit({ client, method: req.method, path: url.pathname, result: `rejected: ${errorMessage(e)}` });
+      throw e;
+    }
+    const commands = await this.planPolicy(arrangement, network, omr);
+    const plan = commands.map((c) => [c.command, ...c.args]);
+    if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });
+    const before = Object.fromEntries(wans.map((w) => [w, wanPolicy(uciOption(network.get(w), 'multipath'), uciOption(network.get(w), 'disabled'))]));
+    const after = Object.fromEntries(Object.entries(arrangement).flatMap(([p, names]) => names.map((n) => [n, p])));
+    const applied = await this.apply('WAN policy', commands, ['network', 'openmptcprouter']);
+    await this.audit({ client, method: req.method, path: url.pathname, before, after, result: 'applied, awaiting confirmation' });
+    json(200, { applied: true, commands: plan, ...applied });
+  }
+
+  private async patchWan(name: string, req: IncomingMessage, url: URL, client: string, json: (s: number, v: unknown) => void): Promise<void> {
+    const [network, firewall] = await Promise.all([this.show('network'), this.show('firewall')]);
+    const wans = wanNames(network, firewall);
+    if (!wans.includes(name)) throw new HttpError(404, `unknown WAN ${JSON.stringify(name).slice(0, 60)}: the WANs are ${wans.join(', ')}`);
+    const body = await this.body(req);
+    const s = network.get(name);
+    const current = { proto: uciOption(s, 'proto'), ipaddr: uciOption(s, 'ipaddr'), netmask: uciOption(s, 'netmask') };
+    let settings: WanSettings;
+    try {
+      settings = validateSettings(body, current);
+    } catch (e) {
+      await this.audit({ client, method: req.method, path: url.pathname, result: `rejected: ${errorMessage(e)}` });
+      throw e;
+    }
+    const commands = this.planSettings(name, settings);
+    const plan = commands.map((c) => [c.command, ...c.args]);
+    if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });
+    const applied = await this.apply(`settings of ${name}`, commands, ['network']);
+    await this.audit({ client, method: req.method, path: url.pathname, before: { ...current, gateway: uciOption(s, 'gateway'), dns: s?.options.get('dns'), mtu: uciOption(s, 'mtu') }, after: settings, result: 'applied, awaiting confirmation' });
+    json(200, { applied: true, commands: plan, ...applied });
+  }
+
+  createServer(): Server {
+    return createServer((req, res) => void this.handle(req, res));
+  }
+
+  /** Stopping with a change unconfirmed restores the previous configuration, as its timer would. */
+  async close(): Promise<void> {
+    if (!this.pending) return;
+    clearTimeout(this.pending.timer);
+    await this.rollback();
+  }
+}

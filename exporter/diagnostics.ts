@@ -1,0 +1,73 @@
+// The diagnostics bundle: logs, interfaces, routes, MPTCP and VPN state and the UCI configs, as a
+// .tar.gz with every password, key and token replaced by REDACTED.
+import { createGzip } from 'node:zlib';
+import * as path from 'node:path';
+import { pack } from 'tar-stream';
+import { parseWireguardDump } from '../collectors/vpn.ts';
+import { errorMessage } from './errors.ts';
+import type { Sources } from './sources.ts';
+
+/** UCI options whose values are secrets (PPPoE passwords, Wi-Fi keys, WireGuard keys, API tokens). */
+const SECRET_OPTION = /(pass|key|secret|token|psk|auth|private|hash|credential)/i;
+
+/** Redacts secret options in a UCI file or `uci show` text. */
+export function redactUci(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const file = /^(\s*(?:option|list)\s+)(\S+)(\s+).*$/.exec(line);
+      if (file && SECRET_OPTION.test(file[2]!)) return `${file[1]}${file[2]}${file[3]}'REDACTED'`;
+      const show = /^([^=]+\.([^.=]+))=.*$/.exec(line);
+      if (show && SECRET_OPTION.test(show[2]!)) return `${show[1]}='REDACTED'`;
+      return line;
+    })
+    .join('\n');
+}
+
+/** WireGuard state with the public columns only: the parser skips both secret columns. */
+function wireguardSummary(dump: string): string {
+  const wg = parseWireguardDump(dump);
+  return JSON.stringify(wg, null, 2) + '\n';
+}
+
+export async function buildDiagnostics(sources: Sources, configDir: string, status: object): Promise<Buffer> {
+  const files: Array<[string, string]> = [];
+  const command = async (name: string, cmd: string, args: string[], transform: (s: string) => string = (s) => s) => {
+    try {
+      files.push([name, transform((await sources.run(cmd, args, { timeoutMs: 15_000 })).stdout)]);
+    } catch (e) {
+      files.push([`${name}.error`, `${[cmd, ...args].join(' ')}: ${errorMessage(e)}\n`]);
+    }
+  };
+  await command('logs/system.log', 'logread', []);
+  await command('logs/kernel.log', 'dmesg', []);
+  await command('network/interfaces.json', 'ubus', ['-S', 'call', 'network.interface', 'dump']);
+  await command('network/routes.json', 'ip', ['-j', 'route', 'show', 'table', 'all']);
+  await command('network/neighbours.json', 'ip', ['-j', 'neigh', 'show']);
+  await command('mptcp/endpoints.json', 'ip', ['-j', 'mptcp', 'endpoint', 'show']);
+  await command('mptcp/limits.txt', 'ip', ['mptcp', 'limits', 'show']);
+  await command('vpn/wireguard.json', 'wg', ['show', 'all', 'dump'], wireguardSummary);
+  try {
+    for (const e of await sources.readDir(configDir)) {
+      if (e.type !== 'file') continue;
+      files.push([`uci/${e.name}`, redactUci(await sources.readFile(path.join(configDir, e.name)))]);
+    }
+  } catch (e) {
+    files.push(['uci.error', `${configDir}: ${errorMessage(e)}\n`]);
+  }
+  files.push(['routerscope/status.json', JSON.stringify(status, null, 2) + '\n']);
+
+  const tar = pack();
+  const gzip = createGzip();
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    gzip.on('data', (c: Buffer) => chunks.push(c));
+    gzip.on('end', () => resolve(Buffer.concat(chunks)));
+    gzip.on('error', reject);
+  });
+  tar.pipe(gzip);
+  const mtime = new Date();
+  for (const [name, content] of files) tar.entry({ name: `routerscope-diagnostics/${name}`, mtime, mode: 0o600 }, content);
+  tar.finalize();
+  return done;
+}

@@ -1,0 +1,184 @@
+// The admin listener as a process over the BPI-R4 test router, with the UCI test double keeping
+// real files: hostile requests change nothing, apply-without-confirm restores the files byte for
+// byte, and the diagnostics bundle holds none of the router's secrets.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startAdminLab, TOKEN, type AdminLab } from './admin-lab.ts';
+import { ROOT, startExporter, waitFor } from './helpers.ts';
+
+const ARRANGEMENT = { primary: 'wan1', bonded: ['wan2', 'wan3'], standby: [], disabled: ['wan4'] };
+
+describe('admin listener', () => {
+  let lab: AdminLab;
+  beforeAll(async () => {
+    lab = await startAdminLab({ allow: ['127.0.0.1/32', '::1'], confirm_timeout_seconds: 5, max_body_bytes: 1024 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('lists the WANs with policy, effective mode, status and addressing', async () => {
+    const r = await call(lab.url, 'GET', '/api/wan');
+    expect(r.status).toBe(200);
+    const wans = r.body!.wans as Array<Record<string, unknown>>;
+    expect(wans.map((w) => [w.interface, w.policy, w.effective_mode])).toEqual([
+      ['wan1', 'primary', 'on'], ['wan2', 'bonded', 'off'], ['wan3', 'standby', 'backup'], ['wan4', 'disabled', 'off'],
+    ]);
+    expect(wans[0]).toMatchObject({ status: { up: true, device: 'wan' }, addressing: { proto: 'dhcp', addresses: ['100.66.12.34/22'] } });
+  });
+
+  it.each([
+    ['no token', { token: null }, 'GET', '/api/wan', 401, 'missing or wrong token: send Authorization: Bearer <token>'],
+    ['a wrong token', { token: 'x'.repeat(32) }, 'GET', '/api/wan', 401, 'missing or wrong token: send Authorization: Bearer <token>'],
+    ['a non-allowed address', { from: '127.0.0.3' }, 'GET', '/api/wan', 403, 'address 127.0.0.3 is not allowed'],
+    ['an oversized body', { raw: JSON.stringify({ ...ARRANGEMENT, pad: 'x'.repeat(2000) }) }, 'PUT', '/api/wan/policy', 413, 'the body is larger than 1024 bytes'],
+    ['a body that is not JSON', { raw: 'primary=wan1', type: 'application/x-www-form-urlencoded' }, 'PUT', '/api/wan/policy', 415, 'the body must be JSON (Content-Type: application/json)'],
+    ['broken JSON', { raw: '{"primary":' }, 'PUT', '/api/wan/policy', 400, 'the body is not valid JSON'],
+    ['two primaries', { body: { ...ARRANGEMENT, primary: ['wan1', 'wan2'], bonded: ['wan3'] } }, 'PUT', '/api/wan/policy', 400, 'exactly one primary WAN is required: "primary" must be one WAN name'],
+    ['an unknown WAN', { body: { ...ARRANGEMENT, disabled: ['wan9', 'wan4'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "wan9": the WANs are wan1, wan2, wan3, wan4'],
+    ['a WAN placed twice', { body: { ...ARRANGEMENT, standby: ['wan2'] } }, 'PUT', '/api/wan/policy', 400, 'WAN "wan2" is placed twice'],
+    ['a WAN left out', { body: { primary: 'wan1', bonded: ['wan2'], standby: ['wan3'] } }, 'PUT', '/api/wan/policy', 400, 'every WAN must be placed; missing: wan4'],
+    ['shell metacharacters as primary', { body: { ...ARRANGEMENT, primary: 'wan;reboot' } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "wan;reboot": the WANs are wan1, wan2, wan3, wan4'],
+    ['an option as a WAN', { body: { ...ARRANGEMENT, bonded: ['-f', 'wan2', 'wan3'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "-f": the WANs are wan1, wan2, wan3, wan4'],
+    ['a path as a WAN', { body: { ...ARRANGEMENT, standby: ['../x'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "../x": the WANs are wan1, wan2, wan3, wan4'],
+    ['command substitution as a WAN', { body: { ...ARRANGEMENT, disabled: ['$(reboot)'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "$(reboot)": the WANs are wan1, wan2, wan3, wan4'],
+    ['an unknown field', { body: { ...ARRANGEMENT, handover: [] } }, 'PUT', '/api/wan/policy', 400, 'unknown field "handover": use primary, bonded, standby and disabled'],
+    ['shell metacharacters in the WAN path', { body: { mtu: 1500 } }, 'PATCH', '/api/wan/wan;reboot', 404, 'unknown WAN "wan;reboot": the WANs are wan1, wan2, wan3, wan4'],
+    ['an option in the WAN path', { body: { mtu: 1500 } }, 'PATCH', '/api/wan/-f', 404, 'unknown WAN "-f": the WANs are wan1, wan2, wan3, wan4'],
+    ['a path in the WAN path', { body: { mtu: 1500 } }, 'PATCH', '/api/wan/..%2Fx', 404, 'unknown WAN "../x": the WANs are wan1, wan2, wan3, wan4'],
+    ['MTU 575', { body: { mtu: 575 } }, 'PATCH', '/api/wan/wan1', 400, 'mtu must be a whole number from 576 to 9000, not 575'],
+    ['MTU 9001', { body: { mtu: 9001 } }, 'PATCH', '/api/wan/wan1', 400, 'mtu must be a whole number from 576 to 9000, not 9001'],
+    ['MTU with a command', { body: { mtu: '1500;reboot' } }, 'PATCH', '/api/wan/wan1', 400, 'mtu must be a whole number from 576 to 9000, not "1500;reboot"'],
+    ['a bad IP', { body: { proto: 'static', ipaddr: '300.1.1.1', netmask: '255.255.255.0' } }, 'PATCH', '/api/wan/wan1', 400, 'ipaddr must be an IPv4 address, not "300.1.1.1"'],
+    ['an IP with a command', { body: { proto: 'static', ipaddr: '192.0.2.5;reboot', netmask: '255.255.255.0' } }, 'PATCH', '/api/wan/wan1', 400, 'ipaddr must be an IPv4 address, not "192.0.2.5;reboot"'],
+    ['an option as a gateway', { body: { proto: 'static', ipaddr: '192.0.2.5', netmask: '255.255.255.0', gateway: '-f' } }, 'PATCH', '/api/wan/wan1', 400, 'gateway must be an IPv4 address, not "-f"'],
+    ['a bad netmask', { body: { proto: 'static', ipaddr: '192.0.2.5', netmask: '255.0.255.0' } }, 'PATCH', '/api/wan/wan1', 400, 'netmask must be a dotted netmask such as 255.255.255.0, not "255.0.255.0"'],
+    ['an option as DNS', { body: { dns: ['-f'] } }, 'PATCH', '/api/wan/wan1', 400, 'dns server "-f" is not an IP address'],
+    ['three DNS servers', { body: { dns: ['1.1.1.1', '8.8.8.8', '9.9.9.9'] } }, 'PATCH', '/api/wan/wan1', 400, 'dns must be a list of at most two addresses'],
+    ['a path as proto', { body: { proto: '../x' } }, 'PATCH', '/api/wan/wan1', 400, 'proto must be "dhcp" or "static", not "../x"'],
+    ['static without an address', { body: { proto: 'static' } }, 'PATCH', '/api/wan/wan1', 400, 'a static WAN needs ipaddr'],
+  ])('rejects %s, and changes nothing', async (_what, options, method, pathname, status, message) => {
+    const before = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter'), reloads: await lab.reloads() };
+    const r = await call(lab.url, method, pathname, options as never);
+    expect(r.status).toBe(status);
+    expect(r.body).toEqual({ error: message });
+    expect({ network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter'), reloads: await lab.reloads() }).toEqual(before);
+  });
+
+  it('shows the plan on a dry run, as argument arrays, and changes nothing', async () => {
+    const before = await lab.configFile('network');
+    const r = await call(lab.url, 'PUT', '/api/wan/policy?dry_run=1', { body: ARRANGEMENT });
+    expect(r.status).toBe(200);
+    const confdir = path.join(lab.router.dir, 'rootfs', 'etc', 'config');
+    expect(r.body!.commands).toEqual([
+      ['uci', '-c', confdir, 'set', 'network.wan1.multipath=master'],
+      ['uci', '-c', confdir, 'set', 'openmptcprouter.wan1.multipath=master'],
+      ['uci', '-c', confdir, 'set', 'network.wan2.multipath=on'],
+      ['uci', '-c', confdir, 'set', 'openmptcprouter.wan2.multipath=on'],
+      ['uci', '-c', confdir, 'set', 'network.wan3.multipath=on'],
+      ['uci', '-c', confdir, 'set', 'openmptcprouter.wan3.multipath=on'],
+      ['uci', '-c', confdir, 'set', 'network.wan4.multipath=off'],
+      ['uci', '-c', confdir, 'set', 'network.wan4.disabled=1'],
+      ['uci', '-c', confdir, 'commit', 'network'],
+      ['uci', '-c', confdir, 'commit', 'openmptcprouter'],
+      ['ubus', 'call', 'network', 'reload'],
+    ]);
+    expect(await lab.configFile('network')).toBe(before);
+  });
+
+  it('restores the files byte for byte when a change is not confirmed; a second change meanwhile gets 409', async () => {
+    const original = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter') };
+    const reloads = await lab.reloads();
+    const applied = await call(lab.url, 'PUT', '/api/wan/policy', { body: ARRANGEMENT });
+    expect(applied.status).toBe(200);
+    expect(applied.body).toMatchObject({ applied: true });
+    expect(await lab.configFile('network')).toMatch(/config interface 'wan3'\n(\t.*\n)*\toption multipath 'on'/);
+    expect(await lab.configFile('openmptcprouter')).toMatch(/config interface 'wan3'\n\toption multipath 'on'/);
+    expect(await lab.reloads()).toBe(reloads + 1);
+    const second = await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1492 } });
+    expect(second.status).toBe(409);
+    expect(String(second.body!.error)).toMatch(/^a change is waiting for confirmation until .+: confirm it or let it roll back first$/);
+    // No confirmation within 5 s: the originals come back, and the network reloads again.
+    await waitFor(async () => ((await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr ? true : undefined), 15000, 'the rollback');
+    await waitFor(async () => ((await lab.reloads()) === reloads + 2 ? true : undefined), 5000, 'the reload after the rollback');
+    expect((await lab.audit()).map((a) => a.result)).toContain('rolled back');
+  });
+
+  it('keeps a confirmed change', async () => {
+    const applied = await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1492, dns: ['1.1.1.1', '2606:4700:4700::1111'] } });
+    expect(applied.status).toBe(200);
+    const confirmed = await call(lab.url, 'POST', '/api/wan/confirm');
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toEqual({ confirmed: 'settings of wan1' });
+    await new Promise((r) => setTimeout(r, 6000)); // past the confirmation timeout
+    const network = await lab.configFile('network');
+    expect(network).toMatch(/config interface 'wan1'\n(\t.*\n)*\toption mtu '1492'/);
+    expect(network).toContain("\tlist dns '1.1.1.1'\n\tlist dns '2606:4700:4700::1111'");
+    expect((await call(lab.url, 'POST', '/api/wan/confirm')).status).toBe(409);
+    const audit = await lab.audit();
+    const change = audit.find((a) => a.path === '/api/wan/wan1' && a.result === 'applied, awaiting confirmation')!;
+    expect(change).toMatchObject({ client: '127.0.0.1', method: 'PATCH', before: { proto: 'dhcp' }, after: { mtu: 1492 } });
+    expect(audit.some((a) => a.result === 'confirmed')).toBe(true);
+  });
+
+  it('puts no secret of the router into the diagnostics bundle', async () => {
+    const secrets = ['S3cr3t-pppoe-pass', 'uPrivate+KeyOfTheRouterDoNotLeak0000000000=', 'PresharedKeyDoNotLeak000000000000000000000=', 'vps-api-token-do-not-leak', 'Wifi-Passphrase-Do-Not-Leak', TOKEN];
+    // The secrets are really on the router: in its config files and in wg's output.
+    const planted = (await Promise.all(['network', 'openmptcprouter', 'wireless'].map((f) => lab.configFile(f)))).join('') + await readFile(path.join(lab.router.dir, 'commands', 'wg_show_all_dump'), 'utf8');
+    for (const s of secrets.slice(0, -1)) expect(planted).toContain(s);
+    const r = await call(lab.url, 'GET', '/api/diagnostics');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/gzip');
+    const files = new Map<string, string>();
+    const ex = extract();
+    ex.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+      stream.on('end', () => {
+        files.set(header.name, Buffer.concat(chunks).toString('utf8'));
+        next();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      ex.on('finish', resolve);
+      ex.on('error', reject);
+      ex.end(gunzipSync(r.raw));
+    });
+    expect([...files.keys()].sort(), [...files.keys()].join(' ')).toEqual([
+      'routerscope-diagnostics/logs/kernel.log', 'routerscope-diagnostics/logs/system.log', 'routerscope-diagnostics/mptcp/endpoints.json',
+      'routerscope-diagnostics/mptcp/limits.txt', 'routerscope-diagnostics/network/interfaces.json', 'routerscope-diagnostics/network/neighbours.json',
+      'routerscope-diagnostics/network/routes.json', 'routerscope-diagnostics/routerscope/status.json', 'routerscope-diagnostics/uci/firewall',
+      'routerscope-diagnostics/uci/network', 'routerscope-diagnostics/uci/openmptcprouter', 'routerscope-diagnostics/uci/wireless', 'routerscope-diagnostics/vpn/wireguard.json',
+    ]);
+    expect(files.get('routerscope-diagnostics/uci/network')).toContain("option password 'REDACTED'");
+    expect(files.get('routerscope-diagnostics/vpn/wireguard.json')).toContain('hQ2mK0mPhonePublicKey00000000000000000000c=');
+    const all = [...files.values()].join('\n') + r.raw.toString('latin1');
+    for (const s of secrets) expect(all, s).not.toContain(s);
+  });
+
+  it('locks out a client after five wrong tokens, even with the right one', async () => {
+    // Earlier tests already failed twice from this address: five failures in a minute lock it out.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5 && statuses.at(-1) !== 429; i++) statuses.push((await call(lab.url, 'GET', '/api/wan', { token: `wrong-${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const locked = await call(lab.url, 'GET', '/api/wan');
+    expect(locked.status).toBe(429);
+    expect(String(locked.body!.error)).toMatch(/^too many failed attempts from 127\.0\.0\.1; retry in \d+ s$/);
+    expect(locked.headers['retry-after']).toMatch(/^\d+$/);
+  });
+});
+
+describe('admin listener off', () => {
+  it('does not start without a token file', async () => {
+    const exporter = await startExporter(['--path.rootfs', path.join(ROOT, 'fixtures/routers/gl-mt2500a/rootfs'), '--no-collector.ping']);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(exporter.logs.some((l) => l.msg === 'admin listening')).toBe(false);
+    } finally {
+      await exporter.stop();
+    }
+  });
+});
