@@ -65,8 +65,16 @@ async function measureScrapes(name: string, url: string, pid: number): Promise<S
   };
 }
 
-async function withRouterscope(args: string[], name: string): Promise<ScrapeFigures> {
-  const exporter = await startExporter(args, { bundle: true });
+/** Node flags measured for a router's small heap; the chosen set is the init script's default. */
+export const ROUTER_NODE_FLAGS = ['--max-old-space-size=48', '--max-semi-space-size=1', '--optimize-for-size', '--lite-mode'];
+const FLAG_SETS: Array<[string, string[]]> = [
+  ['none', []],
+  ['--max-old-space-size=64 --optimize-for-size', ['--max-old-space-size=64', '--optimize-for-size']],
+  ['chosen: ' + ROUTER_NODE_FLAGS.join(' '), ROUTER_NODE_FLAGS],
+];
+
+async function withRouterscope(args: string[], name: string, nodeFlags: string[] = []): Promise<ScrapeFigures> {
+  const exporter = await startExporter(args, { bundle: true, nodeFlags });
   try {
     return await measureScrapes(name, `${exporter.url}/metrics`, exporter.process.pid!);
   } finally {
@@ -221,6 +229,15 @@ async function main(): Promise<void> {
       (s.p50Ms / reference.p50Ms).toFixed(2) + 'x', (s.cpuMsPerScrape / reference.cpuMsPerScrape).toFixed(2) + 'x', (s.rssMiB / reference.rssMiB).toFixed(2) + 'x',
     ]),
   ]));
+
+  console.log('\n## Node flags (BPI-R4 test router)\n');
+  const flagRows: string[][] = [['Node flags', 'RSS MiB after the scrapes', 'CPU ms/scrape', 'p50 ms']];
+  for (const [label, flags] of FLAG_SETS) {
+    const f = await withRouterscope(routerFlags('bpi-r4-omr'), label, flags);
+    flagRows.push([label, f.rssMiB.toFixed(1), f.cpuMsPerScrape.toFixed(2), f.p50Ms.toFixed(2)]);
+  }
+  flagRows.push(['node_exporter 1.5 (this machine, for scale)', reference.rssMiB.toFixed(1), reference.cpuMsPerScrape.toFixed(2), reference.p50Ms.toFixed(2)]);
+  console.log(table(flagRows));
 
   console.log('\n## Render cost\n');
   const rows: string[][] = [['series', 'routerscope render ms', 'plain formatter ms', 'ratio', 'prom-client registry ms', 'ratio']];

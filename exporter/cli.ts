@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './log.ts';
 import { render } from './metrics.ts';
 import { LocalSources, type Sources } from './sources.ts';
 import { VERSION } from './version.ts';
-import { runReport, type ReportOptions } from '../reports/cli.ts';
+import type { ReportOptions } from '../reports/cli.ts';
 
 /** Flags that map onto one config key each. */
 const VALUE_FLAGS = [
@@ -204,6 +204,8 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
     .option('--tz <zone>', 'time zone the periods are aligned to', Intl.DateTimeFormat().resolvedOptions().timeZone)
     .action(async (period: string, opts: ReportOptions) => {
       try {
+        // Loaded on demand: `serve` on a router never needs undici (nor its WebAssembly).
+        const { runReport } = await import('../reports/cli.ts');
         process.stdout.write(await runReport(period, opts));
       } catch (e) {
         process.stderr.write(`routerscope report: ${errorMessage(e)}\n`);

@@ -60,8 +60,8 @@ export function exporterCommand(bundle = false): string[] {
 }
 
 /** Starts `routerscope serve` on a free loopback port and waits until it listens. */
-export async function startExporter(args: string[], options: { bundle?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunningExporter> {
-  const child = spawn(process.execPath, [...exporterCommand(options.bundle), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], {
+export async function startExporter(args: string[], options: { bundle?: boolean; env?: NodeJS.ProcessEnv; nodeFlags?: string[] } = {}): Promise<RunningExporter> {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...exporterCommand(options.bundle), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },

@@ -45,7 +45,7 @@ describe('procd files', () => {
   it('runs the bundle on loopback by default, with respawn and logs to logd', async () => {
     expect(await startService({})).toEqual([
       'open main',
-      'set command /usr/bin/node --max-old-space-size=64 --optimize-for-size /usr/lib/routerscope/routerscope.mjs serve --web.listen-address 127.0.0.1:9100 --log.level info',
+      'set command /usr/bin/node --max-old-space-size=48 --max-semi-space-size=1 --optimize-for-size --lite-mode /usr/lib/routerscope/routerscope.mjs serve --web.listen-address 127.0.0.1:9100 --log.level info',
       'set respawn 3600 5 5',
       'set stdout 1',
       'set stderr 1',
