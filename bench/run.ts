@@ -1,28 +1,62 @@
 // npm run bench: scrape cost of routerscope against Debian's node_exporter measured in the same
 // run, and the render cost of 10k / 100k series against a plain string-building formatter.
 // Prints figures and ratios; asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { appendFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { Gauge, Registry } from 'prom-client';
 import { Family, render, type MetricFamily } from '../exporter/metrics.ts';
-import { appendFile } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { generateHome } from '../fixtures/routers/generate-clients.ts';
 import { homeSeries, openMetrics } from '../test/report-data.ts';
 import { copyRouter, exporterCommand, freePort, ROOT, routerFlags, startExporter, stopProcess, tempDir, waitFor } from '../test/helpers.ts';
+import { sshSupported, startSshLab } from '../test/ssh-lab.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
 const CLK_TCK = 100;
 
-function cpuSeconds(pid: number): number {
-  // utime and stime are fields 14 and 15, counted after the parenthesised command name.
+/** Fields of /proc/<pid>/stat after the parenthesised command name (field 3 is index 0). */
+function statFields(pid: number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function cpuSeconds(pid: number): number {
+  // utime and stime are fields 14 and 15.
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/**
+ * CPU of a whole process tree: each living process's own time plus that of the children it has
+ * reaped (fields 16 and 17), so short-lived commands are counted once, by whoever waited for them.
+ */
+function treeCpuSeconds(roots: readonly number[]): number {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      parents.set(Number(name), Number(statFields(Number(name))[1]));
+    } catch {
+      /* exited while listing */
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid; p && p > 1; p = parents.get(p)) if (roots.includes(p)) return true;
+    return false;
+  };
+  let total = 0;
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue;
+    try {
+      const f = statFields(pid);
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+    } catch {
+      /* exited while reading */
+    }
+  }
+  return total;
 }
 
 function rssBytes(pid: number): number {
@@ -38,30 +72,44 @@ interface ScrapeFigures {
   name: string;
   p50Ms: number;
   p99Ms: number;
+  /** CPU of the exporter and of the commands it ran (the test routers' commands are shell playbacks). */
   cpuMsPerScrape: number;
+  /** CPU of the exporter process alone. */
+  ownCpuMsPerScrape: number;
+  /** RSS after the scrapes. */
   rssMiB: number;
+  /** RSS once started and ready, before any scrape. */
+  idleRssMiB: number;
   series: number;
 }
 
-async function measureScrapes(name: string, url: string, pid: number): Promise<ScrapeFigures> {
-  let series = 0;
-  for (let i = 0; i < 20; i++) series = (await (await fetch(url)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
-  const cpuBefore = cpuSeconds(pid);
+/** Scrapes `url` (after a warm-up); CPU is the exporter's process tree unless `cpu` says otherwise. */
+async function measureScrapes(name: string, url: string, pid: number, cpu = () => treeCpuSeconds([pid]), scrapes = SCRAPES): Promise<ScrapeFigures & { last: string }> {
+  const idleRssMiB = rssBytes(pid) / 1024 / 1024;
+  let last = '';
+  for (let i = 0; i < 20; i++) last = await (await fetch(url)).text();
+  const series = last.split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const cpuBefore = cpu();
+  const ownBefore = cpuSeconds(pid);
   const latencies: number[] = [];
-  for (let i = 0; i < SCRAPES; i++) {
+  for (let i = 0; i < scrapes; i++) {
     const start = performance.now();
-    await (await fetch(url)).text();
+    last = await (await fetch(url)).text();
     latencies.push(performance.now() - start);
   }
-  const cpu = cpuSeconds(pid) - cpuBefore;
+  const cpuUsed = cpu() - cpuBefore;
+  const ownUsed = cpuSeconds(pid) - ownBefore;
   latencies.sort((a, b) => a - b);
   return {
     name,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
-    cpuMsPerScrape: (cpu * 1000) / SCRAPES,
+    cpuMsPerScrape: (cpuUsed * 1000) / scrapes,
+    ownCpuMsPerScrape: (ownUsed * 1000) / scrapes,
     rssMiB: rssBytes(pid) / 1024 / 1024,
+    idleRssMiB,
     series,
+    last,
   };
 }
 
@@ -86,17 +134,86 @@ async function withRouterscope(args: string[], name: string, nodeFlags: string[]
  * The GL-MT2500A with a "big home": 250 clients x 20 protocols of nlbwmon rows, leases and
  * neighbours, nlbwmon read on every scrape (no refresh cache) with per-client protocols on.
  */
-async function withBigHome(): Promise<ScrapeFigures> {
+async function bigHomeRouter(): Promise<Awaited<ReturnType<typeof copyRouter>>> {
   const router = await copyRouter('gl-mt2500a');
+  const home = generateHome(250, 20, 250);
+  await writeFile(path.join(router.dir, 'commands', 'nlbw_-c_json'), home.nlbwJson);
+  await writeFile(path.join(router.dir, 'commands', 'ip_-j_neigh_show'), home.neighJson);
+  await writeFile(path.join(router.dir, 'commands', 'uci_-q_show_dhcp'), home.dhcpUci);
+  await writeFile(path.join(router.dir, 'rootfs', 'tmp', 'dhcp.leases'), home.leases);
+  await appendFile(path.join(router.dir, 'config.yml'), '  nlbwmon:\n    refresh_seconds: 0\n    client_protocols: true\n');
+  return router;
+}
+
+async function withBigHome(): Promise<ScrapeFigures> {
+  const router = await bigHomeRouter();
   try {
-    const home = generateHome(250, 20, 250);
-    await writeFile(path.join(router.dir, 'commands', 'nlbw_-c_json'), home.nlbwJson);
-    await writeFile(path.join(router.dir, 'commands', 'ip_-j_neigh_show'), home.neighJson);
-    await writeFile(path.join(router.dir, 'commands', 'uci_-q_show_dhcp'), home.dhcpUci);
-    await writeFile(path.join(router.dir, 'rootfs', 'tmp', 'dhcp.leases'), home.leases);
-    await appendFile(path.join(router.dir, 'config.yml'), '  nlbwmon:\n    refresh_seconds: 0\n    client_protocols: true\n');
     return await withRouterscope(router.flags, 'routerscope, 250-client home (nlbwmon every scrape)');
   } finally {
+    await router.remove();
+  }
+}
+
+const AGENTLESS_SCRAPES = Number(process.env.BENCH_AGENTLESS_SCRAPES ?? 50);
+
+/** PIDs of the OpenSSH control masters an agentless exporter started (they detach from it). */
+function controlMasters(exporterPid: number): number[] {
+  const marker = `rs-ssh-${exporterPid}-`;
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false;
+    }
+  });
+}
+
+const counter = (text: string, operation: string) => Number(new RegExp(`routerscope_transport_operations_total\\{operation="${operation}"\\} (\\d+)`).exec(text)?.[1] ?? NaN);
+
+/**
+ * The 250-client home read on the router (local) and over SSH from the monitoring host
+ * (agentless, a real sshd on loopback standing in for the router's dropbear): latency, CPU on
+ * each side, and the SSH round trips and batched file operations each scrape costs.
+ */
+async function localVersusAgentless(): Promise<string[][]> {
+  const header = ['transport', 'p50 ms', 'p99 ms', 'CPU ms/scrape on the router', 'CPU ms/scrape off the router', 'SSH commands/scrape', 'file ops/scrape: prefetched + on demand'];
+  if (!sshSupported()) return [header, ['(skipped: sshd needs root)', '', '', '', '', '', '']];
+  const router = await bigHomeRouter();
+  const ssh = await startSshLab();
+  try {
+    const local = await startExporter(router.flags, { bundle: true });
+    let localFigures: ScrapeFigures;
+    try {
+      localFigures = await measureScrapes('local', `${local.url}/metrics`, local.process.pid!, undefined, AGENTLESS_SCRAPES);
+    } finally {
+      await local.stop();
+    }
+    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+    const agentless = await startExporter([...router.flags, '--target', `ssh://root@127.0.0.1:${ssh.port}`], { bundle: true });
+    try {
+      const pid = agentless.process.pid!;
+      const url = `${agentless.url}/metrics`;
+      const before = await (await fetch(url)).text();
+      let routerCpuBefore = 0;
+      const figures = await measureScrapes('agentless', url, pid, () => {
+        // Called just before and just after the measured scrapes.
+        const routerSide = treeCpuSeconds([ssh.pid]);
+        if (!routerCpuBefore) routerCpuBefore = routerSide;
+        return treeCpuSeconds([pid, ...controlMasters(pid)]);
+      }, AGENTLESS_SCRAPES);
+      const routerCpuMs = ((treeCpuSeconds([ssh.pid]) - routerCpuBefore) * 1000) / AGENTLESS_SCRAPES;
+      // Counters include the 20 warm-up scrapes.
+      const perScrape = (op: string) => ((counter(figures.last, op) - counter(before, op)) / (AGENTLESS_SCRAPES + 20)).toFixed(1);
+      return [
+        header,
+        ['local (on the router)', localFigures.p50Ms.toFixed(2), localFigures.p99Ms.toFixed(2), localFigures.cpuMsPerScrape.toFixed(2), '0', '0', '(local reads)'],
+        ['agentless (over SSH)', figures.p50Ms.toFixed(2), figures.p99Ms.toFixed(2), routerCpuMs.toFixed(2), figures.cpuMsPerScrape.toFixed(2), perScrape('commands'), `${perScrape('prefetched_operations')} + ${perScrape('batched_operations')}`],
+      ];
+    } finally {
+      await agentless.stop();
+    }
+  } finally {
+    await ssh.stop();
     await router.remove();
   }
 }
@@ -223,21 +340,24 @@ async function main(): Promise<void> {
   const reference = scrapes.at(-1)!;
   console.log('## Scrape cost\n');
   console.log(table([
-    ['exporter', 'series', 'p50 ms', 'p99 ms', 'CPU ms/scrape', 'RSS MiB', 'p50 vs node_exporter', 'CPU vs node_exporter', 'RSS vs node_exporter'],
+    ['exporter', 'series', 'p50 ms', 'p99 ms', 'CPU ms/scrape, exporter', 'CPU ms/scrape, with commands', 'RSS MiB', 'p50 vs node_exporter', 'exporter CPU vs node_exporter', 'RSS vs node_exporter'],
     ...scrapes.map((s) => [
-      s.name, String(s.series), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.cpuMsPerScrape.toFixed(2), s.rssMiB.toFixed(1),
-      (s.p50Ms / reference.p50Ms).toFixed(2) + 'x', (s.cpuMsPerScrape / reference.cpuMsPerScrape).toFixed(2) + 'x', (s.rssMiB / reference.rssMiB).toFixed(2) + 'x',
+      s.name, String(s.series), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.ownCpuMsPerScrape.toFixed(2), s.cpuMsPerScrape.toFixed(2), s.rssMiB.toFixed(1),
+      (s.p50Ms / reference.p50Ms).toFixed(2) + 'x', (s.ownCpuMsPerScrape / reference.ownCpuMsPerScrape).toFixed(2) + 'x', (s.rssMiB / reference.rssMiB).toFixed(2) + 'x',
     ]),
   ]));
 
   console.log('\n## Node flags (BPI-R4 test router)\n');
-  const flagRows: string[][] = [['Node flags', 'RSS MiB after the scrapes', 'CPU ms/scrape', 'p50 ms']];
+  const flagRows: string[][] = [['Node flags', 'RSS MiB idle', `RSS MiB after ${SCRAPES} scrapes`, 'CPU ms/scrape, exporter', 'p50 ms']];
   for (const [label, flags] of FLAG_SETS) {
     const f = await withRouterscope(routerFlags('bpi-r4-omr'), label, flags);
-    flagRows.push([label, f.rssMiB.toFixed(1), f.cpuMsPerScrape.toFixed(2), f.p50Ms.toFixed(2)]);
+    flagRows.push([label, f.idleRssMiB.toFixed(1), f.rssMiB.toFixed(1), f.ownCpuMsPerScrape.toFixed(2), f.p50Ms.toFixed(2)]);
   }
-  flagRows.push(['node_exporter 1.5 (this machine, for scale)', reference.rssMiB.toFixed(1), reference.cpuMsPerScrape.toFixed(2), reference.p50Ms.toFixed(2)]);
+  flagRows.push(['node_exporter 1.5 (this machine, for scale)', reference.idleRssMiB.toFixed(1), reference.rssMiB.toFixed(1), reference.ownCpuMsPerScrape.toFixed(2), reference.p50Ms.toFixed(2)]);
   console.log(table(flagRows));
+
+  console.log('\n## Local and agentless (250-client home, nlbwmon every scrape)\n');
+  console.log(table(await localVersusAgentless()));
 
   console.log('\n## Render cost\n');
   const rows: string[][] = [['series', 'routerscope render ms', 'plain formatter ms', 'ratio', 'prom-client registry ms', 'ratio']];

@@ -13,6 +13,7 @@ import { createMetricsServer, listen } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { render } from './metrics.ts';
 import { LocalSources, type Sources } from './sources.ts';
+import { parseSshUrl, SshSources } from './ssh-sources.ts';
 import { VERSION } from './version.ts';
 import type { ReportOptions } from '../reports/cli.ts';
 
@@ -22,6 +23,7 @@ const VALUE_FLAGS = [
   { flag: '--path.rootfs <dir>', path: ['path', 'rootfs'], help: 'root of the filesystem to read (default /)' },
   { flag: '--path.bin <dirs>', path: ['path', 'bin'], help: 'colon-separated directories where commands are looked up', list: true },
   { flag: '--log.level <level>', path: ['log', 'level'], help: 'trace, debug, info, warn or error (default info)' },
+  { flag: '--target <url>', path: ['target', 'url'], help: 'agentless: read the router over SSH (ssh://root@192.168.1.1); --path.rootfs and --path.bin then apply on the router' },
   { flag: '--admin.listen-address <address>', path: ['admin', 'listen_address'], help: 'address of the admin listener (default 127.0.0.1:9101; starts only with admin.token_file)' },
 ] as const;
 
@@ -56,7 +58,21 @@ export function flagOverrides(command: Command, collectorDefs: readonly Collecto
   return overrides;
 }
 
-export function createSources(config: Config): Sources {
+export function createSources(config: Config, log?: Logger): Sources {
+  if (config.target.url) {
+    return new SshSources({
+      target: parseSshUrl(config.target.url),
+      rootfs: config.path.rootfs,
+      binPath: config.path.bin,
+      commandTimeoutMs: config.commands.timeout_seconds * 1000,
+      maxOutputBytes: config.commands.max_output_bytes,
+      identityFile: config.target.identity_file,
+      knownHostsFile: config.target.known_hosts_file,
+      strictHostKeyChecking: config.target.strict_host_key_checking,
+      connectTimeoutSeconds: config.target.connect_timeout_seconds,
+      log: log ?? createLogger('silent'),
+    });
+  }
   return new LocalSources({
     rootfs: config.path.rootfs,
     binPath: config.path.bin,
@@ -81,7 +97,7 @@ async function loadOrExit(command: Command, collectorDefs: readonly CollectorDef
 async function serve(command: Command, collectorDefs: readonly CollectorDefinition[]): Promise<void> {
   let config = await loadOrExit(command, collectorDefs);
   const log = createLogger(config.log.level);
-  const exporter = new Exporter(config, collectorDefs, createSources(config), log);
+  const exporter = new Exporter(config, collectorDefs, createSources(config, log), log);
 
   const reload = async (): Promise<string | undefined> => {
     try {
@@ -89,7 +105,7 @@ async function serve(command: Command, collectorDefs: readonly CollectorDefiniti
       if (next.web.listen_address !== config.web.listen_address) {
         log.warn({ listen_address: next.web.listen_address }, 'a new listen address takes effect on restart');
       }
-      await exporter.reload(next, createSources(next));
+      await exporter.reload(next, createSources(next, log));
       log.level = next.log.level;
       config = next;
       exporter.self.reloadSuccess.set(1);

@@ -47,6 +47,8 @@ describe('config', () => {
     ['a list where a mapping belongs', 'collectors: [cpu]\n', ['routerscope.yml:1: collectors: expected object, got a list']],
     ['invalid YAML', 'web:\n  listen_address: [\n', ['routerscope.yml:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
     ['a duplicate key', 'log:\n  level: info\nlog:\n  level: debug\n', ['routerscope.yml:3: invalid YAML: Map keys must be unique']],
+    ['a target that is not ssh://', 'target:\n  url: http://router\n', ['routerscope.yml:2: target.url: "http://router" is not ssh://user@host[:port]']],
+    ['an unknown host key policy', 'target:\n  strict_host_key_checking: no\n', ['routerscope.yml:2: target.strict_host_key_checking: expected one of "yes", "accept-new", got string "no"']],
   ])('rejects %s with a message naming key and line', (_what, text, expected) => {
     expect(problems(text)).toEqual(expected);
   });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { CollectorDefinition } from './collector.ts';
 import { RouterscopeError } from './errors.ts';
 import { DEFAULT_BIN_PATH } from './sources.ts';
+import { sshUrlProblem } from './ssh-sources.ts';
 
 /** `host:port`, `[v6]:port` or `:port`; the host an IP or a name. */
 export function validateListenAddress(value: string): string | undefined {
@@ -60,6 +61,19 @@ function buildSchema(definitions: readonly CollectorDefinition[]) {
         max_output_bytes: z.number().int().positive().default(16 * 1024 * 1024),
       })
       .prefault({}),
+    /** Agentless: reach the router over SSH instead of reading this machine. */
+    target: z
+      .strictObject({
+        url: z.string().superRefine((value, ctx) => {
+          const problem = sshUrlProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }).optional(),
+        identity_file: z.string().min(1).optional(),
+        known_hosts_file: z.string().min(1).optional(),
+        strict_host_key_checking: z.enum(['yes', 'accept-new']).default('accept-new'),
+        connect_timeout_seconds: z.number().int().min(1).max(120).default(10),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         /** Series one scrape may carry; a collector's families past it are dropped with a warning. */
@@ -98,6 +112,13 @@ export interface Config {
   readonly path: { readonly rootfs: string; readonly bin: readonly string[] };
   readonly commands: { readonly timeout_seconds: number; readonly max_output_bytes: number };
   readonly limits: { readonly max_series: number };
+  readonly target: {
+    readonly url?: string | undefined;
+    readonly identity_file?: string | undefined;
+    readonly known_hosts_file?: string | undefined;
+    readonly strict_host_key_checking: 'yes' | 'accept-new';
+    readonly connect_timeout_seconds: number;
+  };
   readonly admin: {
     readonly listen_address: string;
     readonly token_file?: string | undefined;

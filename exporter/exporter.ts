@@ -90,16 +90,19 @@ export class Exporter {
 
   async stop(): Promise<void> {
     await Promise.all([...this.states.values()].map((s) => s.instance.stop?.()));
+    this.sources.close?.();
   }
 
   /** Swaps in a new config: new collectors start before the old ones stop. */
   async reload(config: Config, sources: Sources): Promise<void> {
     const old = this.states;
+    const previousSources = this.sources;
     this.states = this.instantiate(config, sources);
     this.config = config;
     this.sources = sources;
     this.start();
     await Promise.all([...old.values()].map((s) => s.instance.stop?.()));
+    if (previousSources !== sources) previousSources.close?.();
   }
 
   routes(): Map<string, RouteHandler> {
@@ -173,8 +176,11 @@ export class Exporter {
   async scrape(options: ScrapeOptions): Promise<MetricFamily[]> {
     const selected = [...this.states.values()].filter((s) => !options.only || options.only.has(s.name));
     // One scrape forks each command once, however many collectors read its output.
-    const sources = shareCommands(this.sources, new Map());
-    const outcomes = await Promise.all(selected.map((s) => this.collectOne(s, options.timeoutSeconds, sources)));
+    const started = performance.now();
+    const base = (await this.sources.forScrape?.((options.timeoutSeconds * 1000) / 2)) ?? this.sources;
+    const sources = shareCommands(base, new Map());
+    const remainingSeconds = options.timeoutSeconds - (performance.now() - started) / 1000;
+    const outcomes = await Promise.all(selected.map((s) => this.collectOne(s, remainingSeconds, sources)));
 
     const success = new Family('routerscope_scrape_collector_success', 'gauge', 'Whether a collector succeeded.');
     const duration = new Family(
@@ -213,7 +219,9 @@ export class Exporter {
       dropped.add(labels, lost);
       groups.push(kept);
     });
-    groups.push([success, duration, series, lastSuccess, dropped], await this.self.families());
+    const transport = new Family('routerscope_transport_operations_total', 'counter', 'Work done by the transport to the router: remote commands (round trips), file operations batched into them, and those prefetched at the start of a scrape.');
+    for (const [operation, value] of Object.entries(this.sources.counters?.() ?? {})) transport.add({ operation }, value);
+    groups.push([success, duration, series, lastSuccess, dropped, transport], await this.self.families());
     return mergeFamilies(groups, (name, reason) => this.log.warn({ metric: name }, `dropped: ${reason}`));
   }
 

@@ -57,6 +57,12 @@ export interface Sources {
   writeFile(file: string, data: string | Buffer): Promise<void>;
   /** Follows a growing log file through rotation and truncation (see FileFollower). */
   followFile(file: string, onLine: (line: string) => void, log: Logger): LineFollower;
+  /** The sources for one scrape, where the transport prepares one (the SSH transport's prefetch). */
+  forScrape?(timeoutMs: number): Promise<Sources>;
+  /** Transport counters (the SSH transport's round trips), exported as routerscope_transport_*. */
+  counters?(): Record<string, number>;
+  /** Releases what the transport holds (the SSH connection). */
+  close?(): void;
 }
 
 export interface LocalSourcesOptions {
@@ -275,6 +281,7 @@ export function shareCommands(base: Sources, results: Map<string, Promise<Comman
     spawn: (c, a) => base.spawn(c, a),
     followFile: (f, l, g) => base.followFile(f, l, g),
     writeFile: (f, d) => base.writeFile(f, d),
+    ...(base.counters ? { counters: () => base.counters!() } : {}),
     run(command, args, options) {
       const key = JSON.stringify([command, args, options?.timeoutMs, options?.maxBytes]);
       let result = results.get(key);

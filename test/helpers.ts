@@ -110,12 +110,13 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
 
 /** A writable copy of a test router, so a test can change its files or its bin/ scripts. */
 export async function copyRouter(name: string): Promise<{ dir: string; flags: string[]; remove: () => Promise<void> }> {
-  const { cp } = await import('node:fs/promises');
+  const { cp, readdir } = await import('node:fs/promises');
   const tmp = await tempDir(`routerscope-${name}-`);
   // bin/ holds symlinks to the shared playback scripts one level up: copy those too.
   const dir = path.join(tmp.dir, name);
   await cp(routerDir(name), dir, { recursive: true, verbatimSymlinks: true });
-  for (const script of ['playback.sh', 'logread-playback.sh']) await cp(path.join(ROOT, 'fixtures', 'routers', script), path.join(tmp.dir, script));
+  const scripts = (await readdir(path.join(ROOT, 'fixtures', 'routers'))).filter((f) => f.endsWith('.sh'));
+  for (const script of scripts) await cp(path.join(ROOT, 'fixtures', 'routers', script), path.join(tmp.dir, script));
   return {
     dir,
     flags: ['--config.file', path.join(dir, 'config.yml'), '--path.rootfs', path.join(dir, 'rootfs'), '--path.bin', path.join(dir, 'bin')],

@@ -1,0 +1,362 @@
+// The agentless transport: the same Sources, reached over SSH, so every collector runs beside
+// Prometheus and nothing is installed on the router. One connection per router (OpenSSH
+// ControlMaster, re-established on the next command when it drops); file reads, listings and
+// stats asked for in the same turn of the event loop travel in one remote command, and each scrape
+// starts by fetching, in one command, every file the previous scrapes read (collectors walk /sys
+// one await at a time, which would otherwise cost a round trip per level); every remote argument
+// is single-quoted, so names reach the router exactly as they left the collector.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { RouterscopeError } from './errors.ts';
+import type { LineFollower } from './file-follower.ts';
+import { LineStream } from './line-stream.ts';
+import { DEFAULT_BIN_PATH, runChild, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
+
+export interface SshTarget {
+  readonly user: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+// Neither user nor host may start with "-": ssh would take `user@host` for an option.
+const SSH_URL = /^ssh:\/\/(?:([a-zA-Z0-9_][a-zA-Z0-9._-]*)@)?(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9][a-zA-Z0-9.-]*)(?::(\d{1,5}))?\/?$/;
+export const sshUrlProblem = (url: string) => (SSH_URL.test(url) ? undefined : `"${url}" is not ssh://user@host[:port]`);
+
+/** `ssh://user@host[:port]`; IPv6 hosts in brackets. */
+export function parseSshUrl(url: string): SshTarget {
+  const m = SSH_URL.exec(url);
+  if (!m) throw new RouterscopeError('CONFIG_INVALID', sshUrlProblem(url)!);
+  return { user: m[1] ?? 'root', host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3] ?? 22) };
+}
+
+/** One shell word: single quotes, with embedded quotes closed, escaped and reopened. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export interface SshSourcesOptions {
+  readonly target: SshTarget;
+  readonly rootfs: string;
+  readonly binPath: readonly string[];
+  readonly commandTimeoutMs: number;
+  readonly maxOutputBytes: number;
+  readonly identityFile?: string | undefined;
+  readonly knownHostsFile?: string | undefined;
+  readonly strictHostKeyChecking: 'yes' | 'accept-new';
+  readonly connectTimeoutSeconds: number;
+  readonly log: Logger;
+}
+
+type Op = 'read' | 'list' | 'real' | 'statfs' | 'mtime';
+interface FileOp {
+  readonly op: Op;
+  /** The path on the router (rootfs applied). */
+  readonly path: string;
+}
+interface Pending extends FileOp {
+  resolve(text: string): void;
+  reject(e: Error): void;
+}
+type BatchRecord = { ok: true; text: string } | { ok: false; message: string };
+/** One scrape's prefetched answers, by `op path`. */
+type Snapshot = ReadonlyMap<string, BatchRecord>;
+type FileReads = Pick<Sources, 'readFile' | 'readDir' | 'realpath' | 'statfs' | 'mtime'>;
+
+/** A path no scrape has asked for in this many scrapes is no longer prefetched. */
+const PREFETCH_KEEP_SCRAPES = 10;
+const opKey = (o: FileOp) => `${o.op} ${o.path}`;
+
+// Runs on the router (BusyBox ash or any POSIX sh): for each (op, path) pair, one record
+// `OK <bytes>\n<bytes>` or `ERR <message>\n`. The trailing x keeps trailing newlines through $( ).
+const BATCH_SCRIPT = `export LC_ALL=C
+ok() { v=\${1%x}; printf 'OK %s\\n' "\${#v}"; printf '%s' "$v"; }
+err() { printf 'ERR %s\\n' "$(printf '%s' "$1" | tail -n 1)"; }
+while [ $# -gt 1 ]; do
+  op=$1; p=$2; shift 2
+  case $op in
+    read) if c=$(cat -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
+    list)
+      if [ -d "$p" ]; then
+        c=$(for e in "$p"/* "$p"/.[!.]* "$p"/..?*; do
+          [ -e "$e" ] || [ -L "$e" ] || continue
+          if [ -L "$e" ]; then t=symlink; elif [ -d "$e" ]; then t=dir; elif [ -f "$e" ]; then t=file; else t=other; fi
+          printf '%s %s\\n' "$t" "\${e##*/}"
+        done; printf x); ok "$c"
+      elif [ -e "$p" ]; then err 'Not a directory'; else err 'No such file or directory'; fi ;;
+    real)
+      # readlink -f also resolves a missing last component; realpath(3) does not.
+      if [ ! -e "$p" ]; then err 'No such file or directory'
+      elif c=$(readlink -f -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
+    statfs) if c=$(stat -f -c '%S %b %f %a %c %d' -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
+    mtime) if c=$(stat -c '%Y' -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
+  esac
+done`;
+
+// Runs a long-lived command on the router for as long as our end of the channel is open: when the
+// connection drops or the stream is stopped, stdin reaches EOF and the command is killed, so no
+// `logread -f` or `ping` is left behind on the router (without a tty, nothing else would stop it).
+// A background job's stdin is /dev/null unless redirected, hence the channel's stdin on fd 3.
+const WATCHED_SCRIPT = `exec 3<&0
+"$@" </dev/null 3<&- & c=$!
+{ cat <&3 >/dev/null; kill "$c"; } >/dev/null 2>&1 &
+exec 3<&-
+wait "$c"`;
+
+/** An errno code for a remote error message, so collectors treat missing files as they do locally. */
+function errnoOf(message: string): string {
+  if (/No such file/i.test(message)) return 'ENOENT';
+  if (/Not a directory/i.test(message)) return 'ENOTDIR';
+  if (/Invalid argument/i.test(message)) return 'EINVAL';
+  if (/Permission denied/i.test(message)) return 'EACCES';
+  if (/No such device/i.test(message)) return 'ENODEV';
+  if (/not supported/i.test(message)) return 'EOPNOTSUPP';
+  if (/busy/i.test(message)) return 'EBUSY';
+  return 'EIO';
+}
+
+/** Splits the batch script's output into its records. */
+export function parseBatchOutput(out: Buffer, count: number): BatchRecord[] {
+  const records: BatchRecord[] = [];
+  let at = 0;
+  while (records.length < count) {
+    const nl = out.indexOf(0x0a, at);
+    if (nl < 0) throw new RouterscopeError('PARSE_ERROR', `ssh batch: ${records.length} of ${count} answers`);
+    const header = out.subarray(at, nl).toString('utf8');
+    at = nl + 1;
+    const okMatch = /^OK (\d+)$/.exec(header);
+    if (okMatch) {
+      const n = Number(okMatch[1]);
+      records.push({ ok: true, text: out.subarray(at, at + n).toString('utf8') });
+      at += n;
+    } else if (header.startsWith('ERR ')) {
+      records.push({ ok: false, message: header.slice(4) });
+    } else {
+      throw new RouterscopeError('PARSE_ERROR', `ssh batch: unexpected "${header.slice(0, 40)}"`);
+    }
+  }
+  return records;
+}
+
+function settle(p: Pending, record: BatchRecord): void {
+  if (record.ok) p.resolve(record.text);
+  else p.reject(Object.assign(new Error(`${p.path}: ${record.message}`), { code: errnoOf(record.message) }));
+}
+
+/** `ls`-style listing lines ("<type> <name>") as DirEntry, sorted like the local listing. */
+function parseListing(text: string): DirEntry[] {
+  return text.split('\n').filter(Boolean).map((l) => {
+    const sp = l.indexOf(' ');
+    return { type: l.slice(0, sp) as DirEntry['type'], name: l.slice(sp + 1) };
+  }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function parseStatfs(text: string): FsStats {
+  const [blockSize, blocks, blocksFree, blocksAvailable, files, filesFree] = text.trim().split(/\s+/).map(Number);
+  return { blockSize: blockSize!, blocks: blocks!, blocksFree: blocksFree!, blocksAvailable: blocksAvailable!, files: files!, filesFree: filesFree! };
+}
+
+export class SshSources implements Sources {
+  readonly description: string;
+  private readonly controlDir: string;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  /** Remote commands started (round trips), and file operations answered by them. */
+  private readonly stats = { commands: 0, batched_operations: 0, prefetched_operations: 0 };
+  /** File operations scrapes asked for, with the number of the last scrape that did. */
+  private readonly learned = new Map<string, { readonly op: FileOp; scrape: number }>();
+  private scrapes = 0;
+  private readonly direct: FileReads;
+
+  constructor(private readonly o: SshSourcesOptions) {
+    this.description = `ssh://${o.target.user}@${o.target.host}:${o.target.port} rootfs ${o.rootfs}`;
+    // A short path: control sockets are limited to ~100 characters.
+    this.controlDir = path.join(tmpdir(), `rs-ssh-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    mkdirSync(this.controlDir, { recursive: true, mode: 0o700 });
+    this.direct = this.fileReads(undefined);
+  }
+
+  counters(): Record<string, number> {
+    return { ...this.stats };
+  }
+
+  private sshArgs(): string[] {
+    const o = this.o;
+    return [
+      '-T', '-p', String(o.target.port),
+      '-o', 'BatchMode=yes',
+      '-o', 'ControlMaster=auto', '-o', `ControlPath=${this.controlDir}/%C`, '-o', 'ControlPersist=300',
+      '-o', `ConnectTimeout=${o.connectTimeoutSeconds}`, '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=3',
+      '-o', `StrictHostKeyChecking=${o.strictHostKeyChecking}`,
+      ...(o.knownHostsFile ? ['-o', `UserKnownHostsFile=${o.knownHostsFile}`] : []),
+      ...(o.identityFile ? ['-i', o.identityFile, '-o', 'IdentitiesOnly=yes'] : []),
+      '-o', 'LogLevel=ERROR',
+      `${o.target.user}@${o.target.host}`,
+    ];
+  }
+
+  /** The remote command line: the router's PATH with the bin path first, then the words quoted. */
+  private remote(words: readonly string[]): string {
+    const pathVar = [...this.o.binPath, ...DEFAULT_BIN_PATH].map(shellQuote).join(':');
+    return `PATH=${pathVar} LC_ALL=C; export PATH LC_ALL; exec ${words.map(shellQuote).join(' ')}`;
+  }
+
+  /** Starts a remote command; its stdin gets `stdin` and EOF, or stays open when `stdin` is null. */
+  private start(words: readonly string[], stdin: string | Buffer | null = ''): ChildProcess {
+    this.stats.commands++;
+    const child = spawn('ssh', [...this.sshArgs(), this.remote(words)], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin!.on('error', () => undefined); // a command that exits before reading
+    if (stdin !== null) child.stdin!.end(stdin);
+    return child;
+  }
+
+  private resolve(file: string): string {
+    return path.posix.join(this.o.rootfs, file);
+  }
+
+  // ---- batched file operations
+
+  /** Runs file operations in one remote command. */
+  private async batch(ops: readonly FileOp[], timeoutMs = this.o.commandTimeoutMs): Promise<BatchRecord[]> {
+    const words = ['sh', '-c', BATCH_SCRIPT, 'routerscope', ...ops.flatMap((p) => [p.op, p.path])];
+    const { stdoutBytes } = await runChild(() => this.start(words), `ssh ${this.o.target.host}: ${ops.length} file operations`, {
+      timeoutMs, maxBytes: this.o.maxOutputBytes,
+    });
+    return parseBatchOutput(stdoutBytes, ops.length);
+  }
+
+  private async flush(): Promise<void> {
+    const pending = this.queue;
+    this.queue = [];
+    this.scheduled = false;
+    this.stats.batched_operations += pending.length;
+    try {
+      const records = await this.batch(pending);
+      pending.forEach((p, i) => settle(p, records[i]!));
+    } catch (e) {
+      for (const p of pending) p.reject(e as Error);
+    }
+  }
+
+  /** One file operation: from the scrape's snapshot when it holds it, else in the next batch. */
+  private fileOp(op: Op, file: string, snapshot: Snapshot | undefined): Promise<string> {
+    const fileOp = { op, path: this.resolve(file) };
+    const key = opKey(fileOp);
+    const learned = this.learned.get(key);
+    if (learned) learned.scrape = this.scrapes;
+    else this.learned.set(key, { op: fileOp, scrape: this.scrapes });
+    return new Promise((resolve, reject) => {
+      const pending = { ...fileOp, resolve, reject };
+      const record = snapshot?.get(key);
+      if (record) return settle(pending, record);
+      this.queue.push(pending);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private fileReads(snapshot: Snapshot | undefined): FileReads {
+    const op = (o: Op, file: string) => this.fileOp(o, file, snapshot);
+    const root = this.o.rootfs.replace(/\/$/, '');
+    return {
+      readFile: async (file, options) => {
+        options?.signal?.throwIfAborted();
+        return op('read', file);
+      },
+      readDir: async (dir) => parseListing(await op('list', dir)),
+      realpath: async (file) => {
+        const real = (await op('real', file)).trim();
+        return root && real.startsWith(root + '/') ? real.slice(root.length) : real;
+      },
+      statfs: async (dir) => parseStatfs(await op('statfs', dir)),
+      mtime: async (file) => Number((await op('mtime', file)).trim()),
+    };
+  }
+
+  readFile: Sources['readFile'] = (f, o) => this.direct.readFile(f, o);
+  readDir: Sources['readDir'] = (d) => this.direct.readDir(d);
+  realpath: Sources['realpath'] = (f) => this.direct.realpath(f);
+  statfs: Sources['statfs'] = (d) => this.direct.statfs(d);
+  mtime: Sources['mtime'] = (f) => this.direct.mtime(f);
+
+  /**
+   * The sources one scrape uses: every file operation of the recent scrapes is answered from one
+   * remote command made now; anything new goes to the router as usual (and is prefetched next time).
+   * The prefetch may take at most `timeoutMs`, leaving the rest of the scrape's time to collectors.
+   */
+  async forScrape(timeoutMs: number): Promise<Sources> {
+    this.scrapes++;
+    for (const [key, l] of this.learned) if (this.scrapes - l.scrape > PREFETCH_KEEP_SCRAPES) this.learned.delete(key);
+    const ops = [...this.learned.values()].map((l) => l.op);
+    const snapshot = new Map<string, BatchRecord>();
+    if (ops.length > 0) {
+      try {
+        const records = await this.batch(ops, Math.min(timeoutMs, this.o.commandTimeoutMs));
+        ops.forEach((o, i) => snapshot.set(opKey(o), records[i]!));
+        this.stats.prefetched_operations += ops.length;
+      } catch (e) {
+        // Each collector then asks on its own and reports its failure.
+        this.o.log.debug({ err: (e as Error).message }, 'prefetch failed');
+      }
+    }
+    return {
+      description: this.description,
+      ...this.fileReads(snapshot),
+      readBytes: (f, o) => this.readBytes(f, o),
+      run: (c, a, o) => this.run(c, a, o),
+      spawn: (c, a) => this.spawn(c, a),
+      followFile: (f, l, g) => this.followFile(f, l, g),
+      writeFile: (f, d) => this.writeFile(f, d),
+      counters: () => this.counters(),
+    };
+  }
+
+  async readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer> {
+    // Binary content cannot travel through a shell variable: a command of its own.
+    return (await this.run('cat', ['--', this.resolve(file)], { signal: options?.signal })).stdoutBytes;
+  }
+
+  // ---- commands and streams
+
+  async run(command: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+    if (command.includes('/') || command === '' || command.startsWith('-')) throw new RouterscopeError('COMMAND_NOT_FOUND', `invalid command name "${command}"`);
+    try {
+      return await runChild(() => this.start([command, ...args]), [command, ...args].join(' '), {
+        timeoutMs: options.timeoutMs ?? this.o.commandTimeoutMs,
+        maxBytes: options.maxBytes ?? this.o.maxOutputBytes,
+        signal: options.signal,
+      });
+    } catch (e) {
+      // The remote shell's "not found" is exit 127.
+      if (e instanceof RouterscopeError && e.code === 'COMMAND_FAILED' && / exit 127: /.test(e.message)) {
+        throw new RouterscopeError('COMMAND_NOT_FOUND', `command "${command}" not found on ${this.o.target.host}`);
+      }
+      throw e;
+    }
+  }
+
+  async spawn(command: string, args: readonly string[]): Promise<ChildProcess> {
+    return this.start(['sh', '-c', WATCHED_SCRIPT, 'routerscope', command, ...args], null);
+  }
+
+  followFile(file: string, onLine: (line: string) => void, log: Logger): LineFollower {
+    // tail -F reopens a rotated file by name on the router.
+    return new LineStream({ sources: this, command: 'tail', args: ['-n', '0', '-F', this.resolve(file)], onLine, log });
+  }
+
+  async writeFile(file: string, data: string | Buffer): Promise<void> {
+    const target = this.resolve(file);
+    const temp = `${target}.routerscope`;
+    await runChild(() => this.start(['sh', '-c', 'cat > "$1" && mv -f "$1" "$2"', 'routerscope', temp, target], data), `write ${target}`, {
+      timeoutMs: this.o.commandTimeoutMs, maxBytes: 1024,
+    });
+  }
+
+  /** Closes the shared connection. */
+  close(): void {
+    spawn('ssh', ['-O', 'exit', '-o', `ControlPath=${this.controlDir}/%C`, '-p', String(this.o.target.port), `${this.o.target.user}@${this.o.target.host}`], { stdio: 'ignore' })
+      .on('close', () => rmSync(this.controlDir, { recursive: true, force: true }));
+  }
+}

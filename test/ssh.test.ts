@@ -1,0 +1,131 @@
+// Agentless: the exporter reaches a test router over a real SSH connection. Its /metrics equals the
+// local exporter's on the same router (apart from the volatile series), and a dropped connection
+// recovers on the next scrape with the log follower resumed, nothing lost or repeated.
+import { execFile } from 'node:child_process';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBatchOutput, parseSshUrl, shellQuote } from '../exporter/ssh-sources.ts';
+import { normalizeForGolden } from './golden.ts';
+import { copyRouter, routerDir, scrape, startExporter, waitFor, type RunningExporter } from './helpers.ts';
+import { sshSupported, startSshLab, type SshLab } from './ssh-lab.ts';
+
+describe('ssh transport parts', () => {
+  it('reads ssh:// targets', () => {
+    expect(parseSshUrl('ssh://root@192.168.1.1')).toEqual({ user: 'root', host: '192.168.1.1', port: 22 });
+    expect(parseSshUrl('ssh://admin@[fd00::1]:2222')).toEqual({ user: 'admin', host: 'fd00::1', port: 2222 });
+    expect(() => parseSshUrl('http://router')).toThrow('"http://router" is not ssh://user@host[:port]');
+    expect(() => parseSshUrl('ssh://-oProxyCommand=reboot@router')).toThrow('is not ssh://user@host[:port]');
+    expect(() => parseSshUrl('ssh://root@-oProxyCommand=reboot')).toThrow('is not ssh://user@host[:port]');
+  });
+
+  it('quotes every word so the remote shell sees it as it was', () => {
+    expect(shellQuote("wan;reboot $(id) 'x'")).toBe(`'wan;reboot $(id) '\\''x'\\'''`);
+  });
+
+  it('splits framed batch answers, trailing newlines and errors included', () => {
+    const out = Buffer.from('OK 7\n1 2 3\n\nERR cat: /x: No such file or directory\nOK 0\n');
+    expect(parseBatchOutput(out, 3)).toEqual([{ ok: true, text: '1 2 3\n\n' }, { ok: false, message: 'cat: /x: No such file or directory' }, { ok: true, text: '' }]);
+    expect(() => parseBatchOutput(Buffer.from('OK 1\nx'), 2)).toThrow('ssh batch: 1 of 2 answers');
+  });
+});
+
+describe.skipIf(!sshSupported())('agentless over a real sshd', () => {
+  let ssh: SshLab;
+  let router: Awaited<ReturnType<typeof copyRouter>>;
+  let local: RunningExporter;
+  let agentless: RunningExporter;
+  const logLines = async () => (await readFile(path.join(routerDir('bpi-r4-omr'), 'commands', 'logread.log'), 'utf8')).split('\n').filter(Boolean).length;
+
+  /** Log followers running for the agentless exporter: this router's logread playbacks outside the local exporter. */
+  async function remoteFollowers(): Promise<number> {
+    const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,args=']);
+    const rows = stdout.split('\n').filter(Boolean).map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)!).map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+    const parent = new Map(rows.map((r) => [r.pid, r.ppid]));
+    const underLocal = (pid: number) => {
+      for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === local.process.pid) return true;
+      return false;
+    };
+    return rows.filter((r) => r.args.startsWith('tail -n +1 -f') && r.args.includes(router.dir) && !underLocal(r.pid)).length;
+  }
+
+  /** Scrapes until the background collectors have read their playback and two scrapes agree. */
+  async function settled(exporter: RunningExporter): Promise<string> {
+    const lines = await logLines();
+    let previous = '';
+    return waitFor(async () => {
+      const text = await scrape(exporter.url);
+      const normalized = normalizeForGolden(text).replace(/^.*routerscope_transport_operations_total.*\n/gm, '');
+      const done = text.includes(`routerscope_events_lines_total ${lines}\n`) && normalized === previous;
+      previous = normalized;
+      return done ? normalized : undefined;
+    }, 30000, 'the exporter to settle');
+  }
+
+  beforeAll(async () => {
+    ssh = await startSshLab();
+    router = await copyRouter('bpi-r4-omr');
+    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+    local = await startExporter(router.flags, { env: { TZ: 'UTC' } });
+    agentless = await startExporter([...router.flags, '--target', `ssh://root@127.0.0.1:${ssh.port}`], { env: { TZ: 'UTC' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await agentless?.stop();
+    await local?.stop();
+    await router?.remove();
+    await ssh?.stop();
+  });
+
+  it('gives the same /metrics as the local exporter on the same router', async () => {
+    const [viaSsh, direct] = await Promise.all([settled(agentless), settled(local)]);
+    expect(viaSsh).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
+    expect(viaSsh).toBe(direct);
+    const raw = await scrape(agentless.url);
+    expect(raw).toMatch(/routerscope_transport_operations_total\{operation="commands"\} \d+/);
+  });
+
+  it('recovers from a dropped connection on the next scrape; the log follower resumes without repeats', async () => {
+    await settled(agentless);
+    const starts = (t: string) => Number(/routerscope_events_follower_starts_total (\d+)/.exec(t)?.[1]);
+    const before = starts(await scrape(agentless.url));
+    // events and dnsmasq each follow logread.
+    expect(await remoteFollowers()).toBe(2);
+    expect(await ssh.dropSessions()).toBeGreaterThan(0);
+    // The next scrapes may fail collectors while the connection is re-established; then all succeed.
+    const recovered = await waitFor(async () => {
+      const t = await scrape(agentless.url);
+      return /routerscope_scrape_collector_success\{collector="[^"]+"\} 0/.test(t) || starts(t) <= before ? undefined : t;
+    }, 30000, 'recovery');
+    expect(recovered).toMatch(/routerscope_scrape_collector_success\{collector="wan"\} 1/);
+    expect(recovered).toContain(`routerscope_events_lines_total ${await logLines()}\n`);
+    // Restarted pings send new echo requests (the playback replays its recording), and the
+    // followers count their restarts; every other series is back to what the router says.
+    const steady = (t: string) => t.replace(/^.*(openwrt_ping_|_follower_starts_total).*\n/gm, '');
+    const after = await settled(agentless);
+    expect(after).toMatch(/^openwrt_ping_up\{target="ap:garden".*\} 1$/m);
+    expect(after).not.toMatch(/^openwrt_ping_up\{.*\} 0$/m);
+    expect(steady(after)).toBe(steady(await settled(local)));
+    // The followers of the dropped connection were stopped on the router, not left beside the new ones.
+    expect(await remoteFollowers()).toBe(2);
+  });
+
+  it('fetches the files of the last scrapes in one command at the start of each scrape, fresh', async () => {
+    const ops = (t: string, op: string) => Number(new RegExp(`routerscope_transport_operations_total\\{operation="${op}"\\} (\\d+)`).exec(t)?.[1]);
+    await settled(agentless);
+    const before = await scrape(agentless.url);
+    await writeFile(path.join(router.dir, 'rootfs', 'proc', 'loadavg'), '3.25 0.40 0.30 2/180 4242\n');
+    const after = await scrape(agentless.url);
+    expect(after).toContain('node_load1 3.25\n');
+    // Every file read came from the prefetch (hundreds of them); none needed a round trip of its own.
+    expect(ops(after, 'prefetched_operations') - ops(before, 'prefetched_operations')).toBeGreaterThan(100);
+    expect(ops(after, 'batched_operations') - ops(before, 'batched_operations')).toBe(0);
+  });
+
+  it('leaves nothing running on the router when it stops', async () => {
+    expect(await remoteFollowers()).toBe(2);
+    await agentless.stop();
+    expect(await waitFor(async () => ((await remoteFollowers()) === 0 ? true : undefined), 10000, 'the remote followers to stop')).toBe(true);
+  });
+});
