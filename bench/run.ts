@@ -2,7 +2,7 @@
 // run, and the render cost of 10k / 100k series against a plain string-building formatter.
 // Prints figures and ratios; asserts nothing.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ import { Gauge, Registry } from 'prom-client';
 import { Family, render, type MetricFamily } from '../exporter/metrics.ts';
 import { generateHome } from '../fixtures/routers/generate-clients.ts';
 import { homeSeries, openMetrics } from '../test/report-data.ts';
-import { copyRouter, exporterCommand, freePort, ROOT, routerFlags, startExporter, stopProcess, tempDir, waitFor } from '../test/helpers.ts';
+import { copyRouter, descendsFrom, exporterCommand, freePort, processes, ROOT, routerFlags, startExporter, stopProcess, tempDir, transportCounter, waitFor } from '../test/helpers.ts';
 import { sshSupported, startSshLab } from '../test/ssh-lab.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
@@ -32,23 +32,11 @@ function cpuSeconds(pid: number): number {
  * CPU of a whole process tree: each living process's own time plus that of the children it has
  * reaped (fields 16 and 17), so short-lived commands are counted once, by whoever waited for them.
  */
-function treeCpuSeconds(roots: readonly number[]): number {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      parents.set(Number(name), Number(statFields(Number(name))[1]));
-    } catch {
-      /* exited while listing */
-    }
-  }
-  const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid; p && p > 1; p = parents.get(p)) if (roots.includes(p)) return true;
-    return false;
-  };
+async function treeCpuSeconds(roots: readonly number[]): Promise<number> {
+  const rows = await processes();
   let total = 0;
-  for (const pid of parents.keys()) {
-    if (!inTree(pid)) continue;
+  for (const { pid } of rows) {
+    if (!roots.some((root) => descendsFrom(rows, pid, root))) continue;
     try {
       const f = statFields(pid);
       total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
@@ -89,7 +77,7 @@ async function measureScrapes(name: string, url: string, pid: number, cpu = () =
   let last = '';
   for (let i = 0; i < 20; i++) last = await (await fetch(url)).text();
   const series = last.split('\n').filter((l) => l && !l.startsWith('#')).length;
-  const cpuBefore = cpu();
+  const cpuBefore = await cpu();
   const ownBefore = cpuSeconds(pid);
   const latencies: number[] = [];
   for (let i = 0; i < scrapes; i++) {
@@ -97,7 +85,7 @@ async function measureScrapes(name: string, url: string, pid: number, cpu = () =
     last = await (await fetch(url)).text();
     latencies.push(performance.now() - start);
   }
-  const cpuUsed = cpu() - cpuBefore;
+  const cpuUsed = (await cpu()) - cpuBefore;
   const ownUsed = cpuSeconds(pid) - ownBefore;
   latencies.sort((a, b) => a - b);
   return {
@@ -157,18 +145,9 @@ async function withBigHome(): Promise<ScrapeFigures> {
 const AGENTLESS_SCRAPES = Number(process.env.BENCH_AGENTLESS_SCRAPES ?? 50);
 
 /** PIDs of the OpenSSH control masters an agentless exporter started (they detach from it). */
-function controlMasters(exporterPid: number): number[] {
-  const marker = `rs-ssh-${exporterPid}-`;
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-    } catch {
-      return false;
-    }
-  });
+async function controlMasters(exporterPid: number): Promise<number[]> {
+  return (await processes()).filter((p) => p.args.includes(`rs-ssh-${exporterPid}-`)).map((p) => p.pid);
 }
-
-const counter = (text: string, operation: string) => Number(new RegExp(`routerscope_transport_operations_total\\{operation="${operation}"\\} (\\d+)`).exec(text)?.[1] ?? NaN);
 
 /**
  * The 250-client home read on the router (local) and over SSH from the monitoring host
@@ -195,15 +174,15 @@ async function localVersusAgentless(): Promise<string[][]> {
       const url = `${agentless.url}/metrics`;
       const before = await (await fetch(url)).text();
       let routerCpuBefore = 0;
-      const figures = await measureScrapes('agentless', url, pid, () => {
+      const figures = await measureScrapes('agentless', url, pid, async () => {
         // Called just before and just after the measured scrapes.
-        const routerSide = treeCpuSeconds([ssh.pid]);
+        const routerSide = await treeCpuSeconds([ssh.pid]);
         if (!routerCpuBefore) routerCpuBefore = routerSide;
-        return treeCpuSeconds([pid, ...controlMasters(pid)]);
+        return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
       }, AGENTLESS_SCRAPES);
-      const routerCpuMs = ((treeCpuSeconds([ssh.pid]) - routerCpuBefore) * 1000) / AGENTLESS_SCRAPES;
+      const routerCpuMs = (((await treeCpuSeconds([ssh.pid])) - routerCpuBefore) * 1000) / AGENTLESS_SCRAPES;
       // Counters include the 20 warm-up scrapes.
-      const perScrape = (op: string) => ((counter(figures.last, op) - counter(before, op)) / (AGENTLESS_SCRAPES + 20)).toFixed(1);
+      const perScrape = (op: string) => ((transportCounter(figures.last, op) - transportCounter(before, op)) / (AGENTLESS_SCRAPES + 20)).toFixed(1);
       return [
         header,
         ['local (on the router)', localFigures.p50Ms.toFixed(2), localFigures.p99Ms.toFixed(2), localFigures.cpuMsPerScrape.toFixed(2), '0', '0', '(local reads)'],

@@ -266,10 +266,10 @@ export function runChild(
 }
 
 /**
- * Shares command results within one scrape: when the wan and mptcp collectors both need
- * `ubus -S call network.interface dump`, the router forks it once. Files are not shared (cheap).
+ * A view of `base` for one scrape with some operations replaced. The view is not the transport's
+ * owner: it neither prepares scrapes nor closes anything.
  */
-export function shareCommands(base: Sources, results: Map<string, Promise<CommandResult>>): Sources {
+export function scrapeView(base: Sources, overrides: Partial<Omit<Sources, 'forScrape' | 'close'>>): Sources {
   return {
     description: base.description,
     readFile: (f, o) => base.readFile(f, o),
@@ -278,10 +278,21 @@ export function shareCommands(base: Sources, results: Map<string, Promise<Comman
     realpath: (f) => base.realpath(f),
     statfs: (d) => base.statfs(d),
     mtime: (f) => base.mtime(f),
+    run: (c, a, o) => base.run(c, a, o),
     spawn: (c, a) => base.spawn(c, a),
     followFile: (f, l, g) => base.followFile(f, l, g),
     writeFile: (f, d) => base.writeFile(f, d),
     ...(base.counters ? { counters: () => base.counters!() } : {}),
+    ...overrides,
+  };
+}
+
+/**
+ * Shares command results within one scrape: when the wan and mptcp collectors both need
+ * `ubus -S call network.interface dump`, the router forks it once. Files are not shared (cheap).
+ */
+export function shareCommands(base: Sources, results: Map<string, Promise<CommandResult>>): Sources {
+  return scrapeView(base, {
     run(command, args, options) {
       const key = JSON.stringify([command, args, options?.timeoutMs, options?.maxBytes]);
       let result = results.get(key);
@@ -291,5 +302,5 @@ export function shareCommands(base: Sources, results: Map<string, Promise<Comman
       }
       return result;
     },
-  };
+  });
 }

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { RouterscopeError } from './errors.ts';
 import type { LineFollower } from './file-follower.ts';
 import { LineStream } from './line-stream.ts';
-import { DEFAULT_BIN_PATH, runChild, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
+import { DEFAULT_BIN_PATH, runChild, scrapeView, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
 
 export interface SshTarget {
   readonly user: string;
@@ -301,16 +301,7 @@ export class SshSources implements Sources {
         this.o.log.debug({ err: (e as Error).message }, 'prefetch failed');
       }
     }
-    return {
-      description: this.description,
-      ...this.fileReads(snapshot),
-      readBytes: (f, o) => this.readBytes(f, o),
-      run: (c, a, o) => this.run(c, a, o),
-      spawn: (c, a) => this.spawn(c, a),
-      followFile: (f, l, g) => this.followFile(f, l, g),
-      writeFile: (f, d) => this.writeFile(f, d),
-      counters: () => this.counters(),
-    };
+    return scrapeView(this, this.fileReads(snapshot));
   }
 
   async readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer> {

@@ -1,11 +1,13 @@
 // Shared test helpers: start the real exporter as a process, find free ports, stop by PID.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ROUTERS = ['bpi-r4-omr', 'gl-mt2500a'] as const;
@@ -131,6 +133,35 @@ export async function writeScript(file: string, body: string): Promise<void> {
   await rm(file, { force: true });
   await writeFile(file, `#!/bin/sh\n${body}\n`);
   await chmod(file, 0o755);
+}
+
+/** A `routerscope_transport_operations_total{operation}` value in an exposition (NaN when absent). */
+export function transportCounter(exposition: string, operation: string): number {
+  return toSeriesMap(parseExposition(exposition)).get(`routerscope_transport_operations_total{operation=${JSON.stringify(operation)}}`) ?? NaN;
+}
+
+export interface ProcessRow {
+  readonly pid: number;
+  readonly ppid: number;
+  /** ps's STAT: Z for a zombie. */
+  readonly stat: string;
+  readonly args: string;
+}
+
+/** Every process on this machine, for tests that find, kill or count what the exporter started. */
+export async function processes(): Promise<ProcessRow[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,stat=,args=']);
+  return stdout.split('\n').flatMap((line) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), stat: m[3]!, args: m[4]! }] : [];
+  });
+}
+
+/** Whether `pid` is `ancestor` or runs somewhere below it. */
+export function descendsFrom(rows: readonly ProcessRow[], pid: number, ancestor: number): boolean {
+  const parent = new Map(rows.map((r) => [r.pid, r.ppid]));
+  for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === ancestor) return true;
+  return false;
 }
 
 export function isAlive(pid: number): boolean {

@@ -1,7 +1,5 @@
 // The ping prober against a lab in network namespaces: two WAN links with 20 ms and 60 ms of delay,
 // 5% loss on the second, real iputils and BusyBox ping bound to each WAN's source address.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions } from '../collectors/index.ts';
@@ -10,10 +8,9 @@ import { parseConfig } from '../exporter/config.ts';
 import { Exporter } from '../exporter/exporter.ts';
 import { render } from '../exporter/metrics.ts';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
-import { isAlive, tempDir, waitFor } from './helpers.ts';
+import { isAlive, processes, tempDir, waitFor } from './helpers.ts';
 import { createLab, LAB_TARGET, labSupported, type Lab } from './lab/netns.ts';
 
-const run = promisify(execFile);
 const INTERVAL = 0.02;
 
 function pingExporter(bin: string, targets: object[], extra: object = {}) {
@@ -110,11 +107,9 @@ describe.skipIf(!labSupported())('ping prober in a network-namespace lab', () =>
     exporter.start();
     try {
       await waitFor(async () => (target(await series(), 'killme').responses >= 50 ? true : undefined), 20000, 'replies');
-      const { stdout } = await run('ps', ['-eo', 'pid=,ppid=,args=']);
-      const row = stdout.split('\n').find((l) => l.includes(`-I ${wan1!.routerAddress} ${LAB_TARGET}`) && l.includes('ping -n -i'));
-      const [pid] = row!.trim().split(/\s+/).map(Number);
-      process.kill(pid!, 'SIGKILL');
-      await waitFor(() => (isAlive(pid!) ? undefined : true), 5000, 'ping to die');
+      const pid = (await processes()).find((p) => p.args.includes(`-I ${wan1!.routerAddress} ${LAB_TARGET}`) && p.args.includes('ping -n -i'))!.pid;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => (isAlive(pid) ? undefined : true), 5000, 'ping to die');
       const afterKill = target(await series(), 'killme');
       await waitFor(async () => (target(await series(), 'killme').responses >= afterKill.responses + 50 ? true : undefined), 20000, 'replies after the restart');
       const end = target(await series(), 'killme');
@@ -123,8 +118,7 @@ describe.skipIf(!labSupported())('ping prober in a network-namespace lab', () =>
       expect(end.requests).toBeLessThanOrEqual((Date.now() - started) / 1000 / INTERVAL + 5);
       expect(end.responses).toBeLessThanOrEqual(end.requests);
       expect(end.loss).toBeLessThan(0.02);
-      const { stdout: children } = await run('ps', ['-eo', 'ppid=,stat=']);
-      const zombies = children.split('\n').filter((l) => l.trim().startsWith(`${process.pid} `) && l.trim().endsWith('Z'));
+      const zombies = (await processes()).filter((p) => p.ppid === process.pid && p.stat.startsWith('Z'));
       expect(zombies).toEqual([]);
     } finally {
       await exporter.stop();

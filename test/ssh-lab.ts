@@ -5,7 +5,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, stopProcess, tempDir, waitFor } from './helpers.ts';
+import { freePort, processes, stopProcess, tempDir, waitFor } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -52,8 +52,7 @@ export async function startSshLab(): Promise<SshLab> {
     }
   }, 15000, 'sshd');
   const dropSessions = async () => {
-    const { stdout } = await run('ps', ['-eo', 'pid=,ppid=']);
-    const children = stdout.split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter(([, ppid]) => ppid === sshd.pid).map(([pid]) => pid!);
+    const children = (await processes()).filter((p) => p.ppid === sshd.pid).map((p) => p.pid);
     for (const pid of children) process.kill(pid, 'SIGKILL');
     return children.length;
   };

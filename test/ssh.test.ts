@@ -1,14 +1,12 @@
 // Agentless: the exporter reaches a test router over a real SSH connection. Its /metrics equals the
 // local exporter's on the same router (apart from the volatile series), and a dropped connection
 // recovers on the next scrape with the log follower resumed, nothing lost or repeated.
-import { execFile } from 'node:child_process';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBatchOutput, parseSshUrl, shellQuote } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
-import { copyRouter, routerDir, scrape, startExporter, waitFor, type RunningExporter } from './helpers.ts';
+import { copyRouter, descendsFrom, processes, routerDir, scrape, startExporter, transportCounter, waitFor, type RunningExporter } from './helpers.ts';
 import { sshSupported, startSshLab, type SshLab } from './ssh-lab.ts';
 
 describe('ssh transport parts', () => {
@@ -40,14 +38,8 @@ describe.skipIf(!sshSupported())('agentless over a real sshd', () => {
 
   /** Log followers running for the agentless exporter: this router's logread playbacks outside the local exporter. */
   async function remoteFollowers(): Promise<number> {
-    const { stdout } = await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,args=']);
-    const rows = stdout.split('\n').filter(Boolean).map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)!).map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
-    const parent = new Map(rows.map((r) => [r.pid, r.ppid]));
-    const underLocal = (pid: number) => {
-      for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === local.process.pid) return true;
-      return false;
-    };
-    return rows.filter((r) => r.args.startsWith('tail -n +1 -f') && r.args.includes(router.dir) && !underLocal(r.pid)).length;
+    const rows = await processes();
+    return rows.filter((r) => r.args.startsWith('tail -n +1 -f') && r.args.includes(router.dir) && !descendsFrom(rows, r.pid, local.process.pid!)).length;
   }
 
   /** Scrapes until the background collectors have read their playback and two scrapes agree. */
@@ -112,15 +104,14 @@ describe.skipIf(!sshSupported())('agentless over a real sshd', () => {
   });
 
   it('fetches the files of the last scrapes in one command at the start of each scrape, fresh', async () => {
-    const ops = (t: string, op: string) => Number(new RegExp(`routerscope_transport_operations_total\\{operation="${op}"\\} (\\d+)`).exec(t)?.[1]);
     await settled(agentless);
     const before = await scrape(agentless.url);
     await writeFile(path.join(router.dir, 'rootfs', 'proc', 'loadavg'), '3.25 0.40 0.30 2/180 4242\n');
     const after = await scrape(agentless.url);
     expect(after).toContain('node_load1 3.25\n');
     // Every file read came from the prefetch (hundreds of them); none needed a round trip of its own.
-    expect(ops(after, 'prefetched_operations') - ops(before, 'prefetched_operations')).toBeGreaterThan(100);
-    expect(ops(after, 'batched_operations') - ops(before, 'batched_operations')).toBe(0);
+    expect(transportCounter(after, 'prefetched_operations') - transportCounter(before, 'prefetched_operations')).toBeGreaterThan(100);
+    expect(transportCounter(after, 'batched_operations') - transportCounter(before, 'batched_operations')).toBe(0);
   });
 
   it('leaves nothing running on the router when it stops', async () => {
