@@ -45,23 +45,31 @@ describe('serve over a test router', () => {
   });
 
   it('answers within the scrape deadline when a command hangs, and kills the whole command', async () => {
-    const pidFile = path.join(router.dir, 'sleep.pid');
+    // A router of its own: uname -m is forked once per exporter, so it must hang from the first scrape.
+    const hung = await copyRouter('gl-mt2500a');
+    const pidFile = path.join(hung.dir, 'sleep.pid');
     // A shell whose child outlives it unless the process group is killed.
-    await writeScript(path.join(router.dir, 'bin', 'uname'), `sleep 600 & echo $! > '${pidFile}'; wait`);
-    const text = await scrape(exporter.url, { 'X-Prometheus-Scrape-Timeout-Seconds': '2' });
-    const series = toSeriesMap(parseExposition(text));
-    expect(series.get('routerscope_scrape_collector_success{collector="uname"}')).toBe(0);
-    // Every other collector's series are there.
-    const others = [...series].filter(([k]) => k.startsWith('routerscope_scrape_collector_success') && !k.includes('uname'));
-    expect(others.length).toBe(definitions.filter((d) => d.defaultEnabled).length - 1);
-    expect(others.every(([, v]) => v === 1)).toBe(true);
-    expect(series.has('node_network_receive_bytes_total{device="pppoe-wan"}')).toBe(true);
-    // The collector's own duration says it stopped at the deadline (2 s less the 0.5 s offset).
-    expect(series.get('routerscope_scrape_collector_duration_seconds{collector="uname"}')).toBeLessThan(2);
-    const failure = await waitFor(() => exporter.logs.find((l) => l.collector === 'uname' && l.msg === 'collector failed'), 5000, 'log line');
-    expect(failure.err).toBe('uname -m: aborted (scrape deadline)');
-    const sleepPid = Number(await readFile(pidFile, 'utf8'));
-    await waitFor(() => (isAlive(sleepPid) ? undefined : true), 5000, 'the hung child to be killed');
+    await writeScript(path.join(hung.dir, 'bin', 'uname'), `sleep 600 & echo $! > '${pidFile}'; wait`);
+    const exporter = await startExporter(hung.flags);
+    try {
+      const text = await scrape(exporter.url, { 'X-Prometheus-Scrape-Timeout-Seconds': '2' });
+      const series = toSeriesMap(parseExposition(text));
+      expect(series.get('routerscope_scrape_collector_success{collector="uname"}')).toBe(0);
+      // Every other collector's series are there.
+      const others = [...series].filter(([k]) => k.startsWith('routerscope_scrape_collector_success') && !k.includes('uname'));
+      expect(others.length).toBe(definitions.filter((d) => d.defaultEnabled).length - 1);
+      expect(others.every(([, v]) => v === 1)).toBe(true);
+      expect(series.has('node_network_receive_bytes_total{device="pppoe-wan"}')).toBe(true);
+      // The collector's own duration says it stopped at the deadline (2 s less the 0.5 s offset).
+      expect(series.get('routerscope_scrape_collector_duration_seconds{collector="uname"}')).toBeLessThan(2);
+      const failure = await waitFor(() => exporter.logs.find((l) => l.collector === 'uname' && l.msg === 'collector failed'), 5000, 'log line');
+      expect(failure.err).toBe('uname -m: aborted (scrape deadline)');
+      const sleepPid = Number(await readFile(pidFile, 'utf8'));
+      await waitFor(() => (isAlive(sleepPid) ? undefined : true), 5000, 'the hung child to be killed');
+    } finally {
+      await exporter.stop();
+      await hung.remove();
+    }
   });
 });
 

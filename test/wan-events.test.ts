@@ -13,7 +13,7 @@ import { parseConfig } from '../exporter/config.ts';
 import { Exporter } from '../exporter/exporter.ts';
 import { render } from '../exporter/metrics.ts';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
-import { copyRouter, routerDir, scrape, startExporter, waitFor } from './helpers.ts';
+import { copyRouter, processes, routerDir, scrape, startExporter, waitFor } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -80,10 +80,9 @@ describe('events follower', () => {
       await waitFor(async () => ((await series()).get('routerscope_events_lines_total{}') === 30 ? true : undefined), 10000, '30 lines');
 
       // Kill the follower: the exporter restarts it, the new logread replays the whole buffer.
-      const { stdout } = await run('ps', ['-eo', 'pid=,args=']);
-      const pid = stdout.split('\n').find((l) => l.includes(`tail -n +1 -f ${buffer}`))?.trim().split(/\s+/)[0];
+      const pid = (await processes()).find((p) => p.args.includes(`tail -n +1 -f ${buffer}`))?.pid;
       expect(pid).toBeDefined();
-      process.kill(Number(pid), 'SIGKILL');
+      process.kill(pid!, 'SIGKILL');
       for (const line of story.slice(30)) await appendFile(buffer, line + '\n');
       const final = await waitFor(async () => {
         const s = await series();
@@ -108,27 +107,35 @@ describe('events follower', () => {
 });
 
 describe('commands per scrape', () => {
-  it('a scrape of the BPI-R4 runs each external command at most once', async () => {
-    const router = await copyRouter('bpi-r4-omr');
+  /** A copy of a test router whose every command first appends its command line to a log. */
+  async function routerWithCommandLog(name: string): Promise<Awaited<ReturnType<typeof copyRouter>> & { commands: () => Promise<string[]> }> {
+    const router = await copyRouter(name);
     const bin = path.join(router.dir, 'bin');
     const real = path.join(router.dir, 'bin-real');
     const log = path.join(router.dir, 'commands.log');
     await rename(bin, real);
     await run('mkdir', [bin]);
+    await writeFile(log, '');
     const { readdir } = await import('node:fs/promises');
-    for (const name of await readdir(real)) {
-      const wrapper = path.join(bin, name);
-      await writeFile(wrapper, `#!/bin/sh\necho "${name} $*" >> '${log}'\nexec '${real}/${name}' "$@"\n`);
+    for (const command of [...(await readdir(real)), 'uname']) {
+      const wrapper = path.join(bin, command);
+      const target = command === 'uname' ? '/bin/uname' : `'${real}/${command}'`; // this machine's uname
+      await writeFile(wrapper, `#!/bin/sh\necho "${command} $*" >> '${log}'\nexec ${target} "$@"\n`);
       await chmod(wrapper, 0o755);
     }
+    return { ...router, commands: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean) };
+  }
+
+  it('a scrape of the BPI-R4 runs each external command at most once', async () => {
+    const router = await routerWithCommandLog('bpi-r4-omr');
     const exporter = await startExporter(router.flags);
     try {
       // Let the background follower start (its logread and uci reads are not on the scrape path).
       await waitFor(async () => ((await scrape(exporter.url)).includes('routerscope_events_follower_up 1') ? true : undefined), 10000, 'follower');
-      const before = (await readFile(log, 'utf8')).split('\n').filter(Boolean).length;
+      const before = (await router.commands()).length;
       const text = await scrape(exporter.url);
       expect(text).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
-      const ran = (await readFile(log, 'utf8')).split('\n').filter(Boolean).slice(before);
+      const ran = (await router.commands()).slice(before);
       expect(ran.sort()).toEqual([
         'ethtool -m eth1 raw on',
         'ip -j mptcp endpoint show',
@@ -149,6 +156,18 @@ describe('commands per scrape', () => {
         'uci -q show openmptcprouter',
         'wg show all dump',
       ]);
+    } finally {
+      await exporter.stop();
+      await router.remove();
+    }
+  });
+
+  it('a kernel without /proc/sys/kernel/arch (the GL-MT2500A) forks uname -m once, not every scrape', async () => {
+    const router = await routerWithCommandLog('gl-mt2500a');
+    const exporter = await startExporter(router.flags);
+    try {
+      for (let i = 0; i < 3; i++) expect(await scrape(exporter.url)).toContain('routerscope_scrape_collector_success{collector="uname"} 1');
+      expect((await router.commands()).filter((c) => c.startsWith('uname'))).toEqual(['uname -m']);
     } finally {
       await exporter.stop();
       await router.remove();
