@@ -8,7 +8,7 @@ import { toSeriesMap } from '../exporter/parse-exposition.ts';
 import type { CollectContext } from '../exporter/collector.ts';
 import { capture } from '../test/captures.ts';
 import { ROOT } from '../test/helpers.ts';
-import { nlbwmon, parseNlbwJson, protocolName, StickySelection, summarize } from './nlbwmon.ts';
+import { nlbwmon, parseNlbwCsv, parseNlbwJson, protocolName, StickySelection, summarize } from './nlbwmon.ts';
 
 describe('parseNlbwJson on every capture', () => {
   const files = readdirSync(path.join(ROOT, 'fixtures/captures/nlbwmon')).filter((f) => f.endsWith('.json'));
@@ -25,6 +25,32 @@ describe('parseNlbwJson on every capture', () => {
     expect(Object.fromEntries(fromDefault)).toEqual(Object.fromEntries(byHost));
     // IPv4 and IPv6 of one MAC are one client.
     expect(fromDefault.get('02:11:22:33:44:55')!.rx_bytes).toBe(118578188 + 32853336);
+  });
+
+  it.each([
+    ['nlbw-c-csv-default-tab-separated.tsv', 'nlbw-c-json-default-grouping.json'],
+    ['nlbw-c-csv-s-comma-q-empty-e-empty.csv', 'nlbw-c-json-default-grouping.json'],
+    ['nlbw-c-csv-s-comma-g-family-mac-ip.csv', 'nlbw-c-json-g-family-mac-ip-o-rx_bytes-tx_bytes-desc.json'],
+  ])('reads %s as the same rows as %s', (csv, json) => {
+    const fromCsv = parseNlbwCsv(capture(`nlbwmon/${csv}`));
+    expect(fromCsv.length).toBeGreaterThan(3);
+    // Quoted or not, strings lose their quotes and an unknown layer7 is null, as in JSON.
+    expect(fromCsv).toEqual(parseNlbwJson(capture(`nlbwmon/${json}`)));
+  });
+
+  it.each([
+    ['daemon down', '', 'nlbw -c csv: no header line'],
+    ['a missing counter', 'mac,conns\n', 'nlbw -c csv: column "rx_bytes" is missing'],
+    ['a short row', 'conns,rx_bytes,rx_pkts,tx_bytes,tx_pkts\n1,2\n', 'nlbw -c csv: row 0 has 2 fields for 5 columns'],
+    ['a word for a number', 'conns,rx_bytes,rx_pkts,tx_bytes,tx_pkts\n1,2,x,4,5\n', 'nlbw -c csv: row 0: rx_pkts is not a number: "x"'],
+    ['an open quote', '"mac\tconns\n', 'nlbw -c csv: unterminated quote'],
+  ])('rejects CSV with %s', (_what, text, message) => {
+    expect(() => parseNlbwCsv(text)).toThrow(message);
+  });
+
+  it('unquotes a doubled quote inside a quoted field', () => {
+    const rows = parseNlbwCsv('"layer7"\t"conns"\t"rx_bytes"\t"rx_pkts"\t"tx_bytes"\t"tx_pkts"\n"say ""hi"""\t1\t2\t3\t4\t5\n');
+    expect(rows).toEqual([{ layer7: 'say "hi"', conns: 1, rx_bytes: 2, rx_pkts: 3, tx_bytes: 4, tx_pkts: 5 }]);
   });
 
   it('names protocols from layer 7, else the IP protocol of either C library', () => {
@@ -71,7 +97,7 @@ describe('nlbwmon collector', () => {
     let i = 0;
     const sources = { run: async () => ({ stdout: outputs[i++]!, stdoutBytes: Buffer.alloc(0), stderr: '' }) } as unknown as CollectContext['sources'];
     const log = pino({ level: 'silent' });
-    const instance = nlbwmon.create({ refresh_seconds: 0, max_clients: 1, protocols: true, client_protocols: true, top_protocols_per_client: 2, ...options } as never, { sources, log, identities: EXPOSE_ALL });
+    const instance = nlbwmon.create({ format: 'json', refresh_seconds: 0, max_clients: 1, protocols: true, client_protocols: true, top_protocols_per_client: 2, ...options } as never, { sources, log, identities: EXPOSE_ALL });
     const results: Map<string, number>[] = [];
     for (let n = 0; n < outputs.length; n++) {
       const sink = new MetricSink();
@@ -97,5 +123,12 @@ describe('nlbwmon collector', () => {
     // the selection starts again with the new period's biggest client.
     expect(reset!.get('openwrt_client_receive_bytes_total{mac="02:11:22:33:44:55"}')).toBe(1000);
     expect(reset!.has('openwrt_client_receive_bytes_total{mac="02:66:77:88:99:aa"}')).toBe(false);
+  });
+
+  it('gives the same series from nlbw -c csv as from -c json', async () => {
+    const [fromJson] = await collectWith([capture('nlbwmon/nlbw-c-json-default-grouping.json')], {});
+    const [fromCsv] = await collectWith([capture('nlbwmon/nlbw-c-csv-default-tab-separated.tsv')], { format: 'csv' });
+    expect(fromCsv!.size).toBeGreaterThan(5);
+    expect(fromCsv).toEqual(fromJson);
   });
 });

@@ -1,6 +1,6 @@
-// Per-client bandwidth from nlbwmon: one `nlbw -c json` per refresh (its default grouping has
-// family, protocol, port, MAC and address, so per-client, per-protocol and router-wide totals all
-// come from one fork), bounded in cardinality.
+// Per-client bandwidth from nlbwmon: one `nlbw -c json` (or `-c csv`) per refresh (its default
+// grouping has family, protocol, port, MAC and address, so per-client, per-protocol and router-wide
+// totals all come from one fork), bounded in cardinality.
 import { z } from 'zod';
 import { defineCollector } from '../exporter/collector.ts';
 import { parseJson, ParseError } from '../exporter/errors.ts';
@@ -33,6 +33,56 @@ export function parseNlbwJson(text: string): NlbwRow[] {
     const r = Object.fromEntries(columns.map((c, j) => [c, row[j]])) as unknown as NlbwRow;
     for (const c of COUNTERS) if (typeof r[c] !== 'number') throw new ParseError('nlbw -c json', `row ${i}: ${c} is not a number`);
     return r;
+  });
+}
+
+const NUMERIC_COLUMNS = new Set(['family', 'port', ...COUNTERS]);
+
+/** Splits one CSV line; nlbw quotes with `"` and escapes a quote by doubling it (its defaults). */
+function splitCsvLine(line: string, separator: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (line[i + 1] === '"') field += line[++i];
+      else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === separator) {
+      fields.push(field);
+      field = '';
+    } else field += c;
+  }
+  if (quoted) throw new ParseError('nlbw -c csv', `unterminated quote in: ${line.slice(0, 80)}`);
+  fields.push(field);
+  return fields;
+}
+
+/**
+ * `nlbw -c csv`: a header of column names, then one row per line. The separator is TAB by default
+ * (`-s,` makes it a comma, as LuCI's download does); strings are quoted unless `-q`; an unknown
+ * layer7 is an empty field. A record never spans lines: names come from nlbwmon's protocols file.
+ */
+export function parseNlbwCsv(text: string): NlbwRow[] {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines.length === 0) throw new ParseError('nlbw -c csv', 'no header line');
+  const header = lines[0]!;
+  const separator = header.includes('\t') ? '\t' : ',';
+  const columns = splitCsvLine(header, separator);
+  for (const c of COUNTERS) if (!columns.includes(c)) throw new ParseError('nlbw -c csv', `column "${c}" is missing`);
+  return lines.slice(1).map((line, i) => {
+    const fields = splitCsvLine(line, separator);
+    if (fields.length !== columns.length) throw new ParseError('nlbw -c csv', `row ${i} has ${fields.length} fields for ${columns.length} columns`);
+    const row: Record<string, string | number | null> = {};
+    columns.forEach((c, j) => {
+      const value = fields[j]!;
+      if (!NUMERIC_COLUMNS.has(c)) row[c] = c === 'layer7' && value === '' ? null : value;
+      else if (/^\d+$/.test(value)) row[c] = Number(value);
+      else throw new ParseError('nlbw -c csv', `row ${i}: ${c} is not a number: ${JSON.stringify(value)}`);
+    });
+    return row as unknown as NlbwRow;
   });
 }
 
@@ -112,6 +162,11 @@ export const nlbwmon = defineCollector({
   defaultEnabled: true,
   description: 'per-client and per-protocol traffic from nlbwmon',
   options: {
+    /**
+     * How to ask nlbw: `json` (`nlbw -c json`), or `csv` (`nlbw -c csv`, the format LuCI's download
+     * and older scripts read), for a `commands.nlbw` wrapper that only gives CSV.
+     */
+    format: z.enum(['json', 'csv']).default('json'),
     /** nlbwmon refreshes its counters from conntrack this often (OpenWrt default 30 s). */
     refresh_seconds: z.number().min(0).max(3600).default(30),
     /** Clients with their own series; the rest are summed as mac="other". */
@@ -129,8 +184,8 @@ export const nlbwmon = defineCollector({
     return {
       minIntervalSeconds: options.refresh_seconds,
       async collect(ctx, out) {
-        const { stdout } = await ctx.sources.run('nlbw', ['-c', 'json'], { signal: ctx.signal });
-        const usage = summarize(parseNlbwJson(stdout), env.identities);
+        const { stdout } = await ctx.sources.run('nlbw', ['-c', options.format], { signal: ctx.signal });
+        const usage = summarize(options.format === 'json' ? parseNlbwJson(stdout) : parseNlbwCsv(stdout), env.identities);
         // A new accounting period (or a wiped database) starts every counter again: so do the
         // selections, and Prometheus sees an ordinary counter reset.
         const total = [...usage.clients.values()].reduce((a, t) => a + volume(t), 0);
