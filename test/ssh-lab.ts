@@ -16,6 +16,10 @@ export interface SshLab {
   readonly knownHostsFile: string;
   /** Kills every session process of the server (the connections), keeping it listening. */
   dropSessions(): Promise<number>;
+  /** Takes the router off the network: every connection dropped, nothing listening. */
+  down(): Promise<void>;
+  /** Brings it back on the same port and keys. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,34 +41,50 @@ export async function startSshLab(): Promise<SshLab> {
     'SetEnv SHLVL=1', '',
   ].join('\n'));
   await mkdir('/run/sshd', { recursive: true }); // the privilege separation directory
-  const sshd: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(work.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  sshd.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const knownHostsFile = path.join(work.dir, 'known_hosts');
   const identityFile = path.join(work.dir, 'client_key');
-  await waitFor(async () => {
-    try {
-      await run('ssh', ['-p', String(port), '-i', identityFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${knownHostsFile}`, 'root@127.0.0.1', 'true']);
-      return true;
-    } catch {
-      if (sshd.exitCode !== null) throw new Error(`sshd exited: ${stderr}`);
-      return undefined;
-    }
-  }, 15000, 'sshd');
+
+  /** Starts sshd and waits until it lets a client in. */
+  async function listen(): Promise<ChildProcess> {
+    const server = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(work.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitFor(async () => {
+      try {
+        await run('ssh', ['-p', String(port), '-i', identityFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${knownHostsFile}`, 'root@127.0.0.1', 'true']);
+        return true;
+      } catch {
+        if (server.exitCode !== null) throw new Error(`sshd exited: ${stderr}`);
+        return undefined;
+      }
+    }, 15000, 'sshd');
+    return server;
+  }
+
+  let sshd = await listen();
   const dropSessions = async () => {
     const children = (await processes()).filter((p) => p.ppid === sshd.pid).map((p) => p.pid);
     for (const pid of children) process.kill(pid, 'SIGKILL');
     return children.length;
   };
+  const down = async () => {
+    await dropSessions();
+    await stopProcess(sshd);
+  };
   return {
     port,
-    pid: sshd.pid!,
+    get pid() {
+      return sshd.pid!;
+    },
     identityFile,
     knownHostsFile,
     dropSessions,
+    down,
+    async up() {
+      sshd = await listen();
+    },
     async stop() {
-      await dropSessions();
-      await stopProcess(sshd);
+      await down();
       await work.remove();
     },
   };

@@ -55,6 +55,12 @@ describe.skipIf(!sshSupported())('agentless over a real sshd', () => {
     }, 30000, 'the exporter to settle');
   }
 
+  /**
+   * After a reconnection: restarted pings send new echo requests (the playback replays its
+   * recording), and the followers count their restarts; every other series is what the router says.
+   */
+  const steady = (t: string) => t.replace(/^.*(openwrt_ping_|_follower_starts_total).*\n/gm, '');
+
   beforeAll(async () => {
     ssh = await startSshLab();
     router = await copyRouter('bpi-r4-omr');
@@ -92,15 +98,28 @@ describe.skipIf(!sshSupported())('agentless over a real sshd', () => {
     }, 30000, 'recovery');
     expect(recovered).toMatch(/routerscope_scrape_collector_success\{collector="wan"\} 1/);
     expect(recovered).toContain(`routerscope_events_lines_total ${await logLines()}\n`);
-    // Restarted pings send new echo requests (the playback replays its recording), and the
-    // followers count their restarts; every other series is back to what the router says.
-    const steady = (t: string) => t.replace(/^.*(openwrt_ping_|_follower_starts_total).*\n/gm, '');
     const after = await settled(agentless);
     expect(after).toMatch(/^openwrt_ping_up\{target="ap:garden".*\} 1$/m);
     expect(after).not.toMatch(/^openwrt_ping_up\{.*\} 0$/m);
     expect(steady(after)).toBe(steady(await settled(local)));
     // The followers of the dropped connection were stopped on the router, not left beside the new ones.
     expect(await remoteFollowers()).toBe(2);
+  });
+
+  it('reports failure for the collectors that need the router only while it is unreachable', async () => {
+    await settled(agentless);
+    await ssh.down();
+    // The scrape still answers: what reads the router fails, with a log line naming the cause.
+    const down = await scrape(agentless.url);
+    for (const collector of ['loadavg', 'wan', 'mptcp']) expect(down).toContain(`routerscope_scrape_collector_success{collector="${collector}"} 0\n`);
+    expect(agentless.logs.some((l) => l.collector === 'wan' && /ssh: connect to host 127.0.0.1 .*Connection refused/.test(String(l.err)))).toBe(true);
+    await ssh.up();
+    const back = await waitFor(async () => {
+      const t = await scrape(agentless.url);
+      return /routerscope_scrape_collector_success\{collector="[^"]+"\} 0/.test(t) ? undefined : t;
+    }, 30000, 'the router to be reachable again');
+    for (const collector of ['loadavg', 'wan', 'mptcp']) expect(back).toContain(`routerscope_scrape_collector_success{collector="${collector}"} 1\n`);
+    expect(steady(await settled(agentless))).toBe(steady(await settled(local)));
   });
 
   it('fetches the files of the last scrapes in one command at the start of each scrape, fresh', async () => {
