@@ -308,6 +308,8 @@ export class AdminServer {
       }
       throw new HttpError(/^\/api\//.test(url.pathname) ? 405 : 404, `no ${req.method} ${url.pathname}`);
     } catch (e) {
+      // A change request that fails validation is audited: who tried what, and why it was refused.
+      if (e instanceof ValidationError) await this.audit({ client, method: req.method, path: url.pathname, result: `rejected: ${errorMessage(e)}` });
       const status = e instanceof HttpError ? e.status : e instanceof ValidationError ? 400 : 500;
       const headers = e instanceof HttpError ? e.headers : {};
       if (status === 500) this.o.log.error({ err: errorMessage(e), url: req.url }, 'admin request failed');
@@ -320,13 +322,7 @@ export class AdminServer {
     const body = await this.body(req);
     const [network, firewall, omr] = await Promise.all([this.show('network'), this.show('firewall'), this.show('openmptcprouter')]);
     const wans = wanNames(network, firewall);
-    let arrangement: Arrangement;
-    try {
-      arrangement = validateArrangement(body, wans);
-    } catch (e) {
-      await this.audit({ client, method: req.method, path: url.pathname, result: `rejected: ${errorMessage(e)}` });
-      throw e;
-    }
+    const arrangement = validateArrangement(body, wans);
     const commands = await this.planPolicy(arrangement, network, omr);
     const plan = commands.map((c) => [c.command, ...c.args]);
     if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });
@@ -344,13 +340,7 @@ export class AdminServer {
     const body = await this.body(req);
     const s = network.get(name);
     const current = { proto: uciOption(s, 'proto'), ipaddr: uciOption(s, 'ipaddr'), netmask: uciOption(s, 'netmask') };
-    let settings: WanSettings;
-    try {
-      settings = validateSettings(body, current);
-    } catch (e) {
-      await this.audit({ client, method: req.method, path: url.pathname, result: `rejected: ${errorMessage(e)}` });
-      throw e;
-    }
+    const settings = validateSettings(body, current);
     const commands = this.planSettings(name, settings);
     const plan = commands.map((c) => [c.command, ...c.args]);
     if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });

@@ -62,10 +62,14 @@ describe('admin listener', () => {
     ['static without an address', { body: { proto: 'static' } }, 'PATCH', '/api/wan/wan1', 400, 'a static WAN needs ipaddr'],
   ])('rejects %s, and changes nothing', async (_what, options, method, pathname, status, message) => {
     const before = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter'), reloads: await lab.reloads() };
+    const audited = (await lab.audit()).length;
     const r = await call(lab.url, method, pathname, options as never);
     expect(r.status).toBe(status);
     expect(r.body).toEqual({ error: message });
     expect({ network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter'), reloads: await lab.reloads() }).toEqual(before);
+    // A change that fails validation is audited with its cause; refusals before it (auth, body) are not.
+    const validationFailed = status === 400 && message !== 'the body is not valid JSON';
+    expect((await lab.audit()).slice(audited)).toEqual(validationFailed ? [expect.objectContaining({ method, result: `rejected: ${message}` })] : []);
   });
 
   it('shows the plan on a dry run, as argument arrays, and changes nothing', async () => {
