@@ -11,7 +11,7 @@ import { Family, render, type MetricFamily } from '../exporter/metrics.ts';
 import { generateHome } from '../fixtures/routers/generate-clients.ts';
 import { homeSeries, openMetrics } from '../test/report-data.ts';
 import { copyRouter, descendsFrom, exporterCommand, freePort, processes, ROOT, routerFlags, startExporter, stopProcess, tempDir, transportCounter, waitFor } from '../test/helpers.ts';
-import { sshSupported, startSshLab } from '../test/ssh-lab.ts';
+import { startSshLab } from '../test/ssh-lab.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
 const CLK_TCK = 100;
@@ -156,7 +156,6 @@ async function controlMasters(exporterPid: number): Promise<number[]> {
  */
 async function localVersusAgentless(): Promise<string[][]> {
   const header = ['transport', 'p50 ms', 'p99 ms', 'CPU ms/scrape on the router', 'CPU ms/scrape off the router', 'SSH commands/scrape', 'file ops/scrape: prefetched + on demand'];
-  if (!sshSupported()) return [header, ['(skipped: sshd needs root)', '', '', '', '', '', '']];
   const router = await bigHomeRouter();
   const ssh = await startSshLab();
   try {

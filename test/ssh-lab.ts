@@ -23,8 +23,6 @@ export interface SshLab {
   stop(): Promise<void>;
 }
 
-export const sshSupported = () => process.getuid?.() === 0;
-
 export async function startSshLab(): Promise<SshLab> {
   const work = await tempDir('routerscope-sshd-');
   const key = (name: string) => run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(work.dir, name)]);

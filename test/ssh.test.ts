@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBatchOutput, parseSshUrl, shellQuote } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
 import { copyRouter, descendsFrom, processes, routerDir, scrape, startExporter, transportCounter, waitFor, type RunningExporter } from './helpers.ts';
-import { sshSupported, startSshLab, type SshLab } from './ssh-lab.ts';
+import { startSshLab, type SshLab } from './ssh-lab.ts';
 
 describe('ssh transport parts', () => {
   it('reads ssh:// targets', () => {
@@ -29,7 +29,7 @@ describe('ssh transport parts', () => {
   });
 });
 
-describe.skipIf(!sshSupported())('agentless over a real sshd', () => {
+describe('agentless over a real sshd', () => {
   let ssh: SshLab;
   let router: Awaited<ReturnType<typeof copyRouter>>;
   let local: RunningExporter;
