@@ -4,7 +4,7 @@
 // every start, so lines already counted are recognised and skipped.
 import { z } from 'zod';
 import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
-import { errorMessage } from '../exporter/errors.ts';
+import { errorMessage, isAbsent } from '../exporter/errors.ts';
 import { sendJson } from '../exporter/http.ts';
 import { LineStream } from '../exporter/line-stream.ts';
 import { ReplayFilter } from '../exporter/replay-filter.ts';
@@ -207,7 +207,8 @@ export const events = defineCollector({
         classifier.deviceToInterface = map.devices;
         wans = map.wans;
       } catch (e) {
-        env.log.warn({ err: errorMessage(e) }, 'cannot read the network config; kernel link lines keep device names');
+        const level = isAbsent(e) ? 'info' : 'warn';
+        env.log[level]({ err: errorMessage(e) }, 'cannot read the network config; kernel link lines keep device names');
       }
     };
     const stream = new LineStream({

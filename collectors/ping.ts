@@ -4,7 +4,7 @@
 // through every WAN that is up, and the tunnel endpoint through the tunnel.
 import { z } from 'zod';
 import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
-import { errorMessage } from '../exporter/errors.ts';
+import { errorMessage, isAbsent } from '../exporter/errors.ts';
 import { LineStream } from '../exporter/line-stream.ts';
 import type { Labels, MetricSink } from '../exporter/metrics.ts';
 import { parsePingLine, type PingFlavor } from './ping-parse.ts';
@@ -249,11 +249,20 @@ export const ping = defineCollector({
       for (const spec of wanted) if (!running.has(key(spec))) startProbe(spec, pingFlavor);
     };
 
+    // Discovery repeats every discovery_interval_seconds: a failure is logged when it changes, and
+    // a router without netifd (plain Linux) is said once, at info.
+    let lastDiscoveryError: string | undefined;
     const discover = async () => {
       try {
         await reconcile(await defaultProbes(env, options.default_internet_hosts, options.interval_seconds));
+        lastDiscoveryError = undefined;
       } catch (e) {
-        env.log.warn({ err: errorMessage(e) }, 'cannot derive default ping targets');
+        const err = errorMessage(e);
+        if (err !== lastDiscoveryError) {
+          if (isAbsent(e)) env.log.info({ err }, 'no netifd here: no default ping targets (configure targets to probe)');
+          else env.log.warn({ err }, 'cannot derive default ping targets');
+        }
+        lastDiscoveryError = err;
       }
     };
 

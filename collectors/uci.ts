@@ -1,7 +1,7 @@
 // UCI as `uci -q show <config>` prints it: the reader sees uncommitted changes too (OMR's tracker
 // writes runtime state with `uci set`), and never commits.
 import type { CollectContext } from '../exporter/collector.ts';
-import { ParseError } from '../exporter/errors.ts';
+import { CommandError, ParseError } from '../exporter/errors.ts';
 
 export interface UciSection {
   readonly name: string;
@@ -79,7 +79,7 @@ export async function readUci(ctx: Pick<CollectContext, 'sources' | 'signal'>, c
     const { stdout } = await ctx.sources.run('uci', ['-q', 'show', config], { signal: ctx.signal });
     return parseUciShow(stdout);
   } catch (e) {
-    if ((e as { code?: string }).code === 'COMMAND_FAILED' && /exit 1:/.test((e as Error).message)) return new Map();
+    if (e instanceof CommandError && e.exitCode === 1) return new Map();
     throw e;
   }
 }

@@ -2,7 +2,7 @@
 // exporter's wifi and wifi_stations collectors (dashboards built for it keep working), plus
 // channel, frequency and transmit power. MACs are lower-case, as everywhere else in routerscope.
 import { defineCollector, type CollectContext } from '../exporter/collector.ts';
-import { errorMessage, parseJson } from '../exporter/errors.ts';
+import { AbsentError, CommandError, parseJson, UBUS_STATUS_NOT_FOUND } from '../exporter/errors.ts';
 
 export interface WirelessInterface {
   readonly radio: string;
@@ -59,10 +59,8 @@ export const wifi = defineCollector({
       try {
         interfaces = parseWirelessStatus((await ctx.sources.run('ubus', ['-S', 'call', 'network.wireless', 'status'], { signal: ctx.signal })).stdout);
       } catch (e) {
-        if ((e as { code?: string }).code === 'COMMAND_FAILED' && /Not found/.test(errorMessage(e))) {
-          ctx.log.debug('no network.wireless object: no radios');
-          return;
-        }
+        // ubus exits with UBUS_STATUS_NOT_FOUND (4) for an object that does not exist.
+        if (e instanceof CommandError && e.exitCode === UBUS_STATUS_NOT_FOUND) throw new AbsentError('no network.wireless object in ubus: this router has no radios');
         throw e;
       }
       const results = await Promise.all(interfaces.map(async (i) => {

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'COMMAND_TIMEOUT'
   | 'COMMAND_OUTPUT_TOO_LARGE'
   | 'ABORTED'
+  | 'SOURCE_ABSENT'
   | 'PARSE_ERROR';
 
 export class RouterscopeError extends Error {
@@ -17,6 +18,28 @@ export class RouterscopeError extends Error {
   ) {
     super(message, options);
     this.name = 'RouterscopeError';
+  }
+}
+
+/** A command that ran and exited non-zero: its exit code and stderr, for callers that branch on them. */
+export class CommandError extends RouterscopeError {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    message: string,
+  ) {
+    super('COMMAND_FAILED', message);
+  }
+}
+
+/** `ubus call` exits with this status for an object or method that does not exist. */
+export const UBUS_STATUS_NOT_FOUND = 4;
+
+/** The source a collector reads is not on this system (no radio, no nlbw, not OpenWrt). */
+export class AbsentError extends RouterscopeError {
+  constructor(message: string) {
+    super('SOURCE_ABSENT', message);
   }
 }
 
@@ -31,6 +54,15 @@ export class ParseError extends RouterscopeError {
 export function isNotFound(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * True when an error means the source is not on this system rather than broken: a command not on
+ * the bin path, a missing file, or a collector's own AbsentError. Decided by code, never by text.
+ */
+export function isAbsent(err: unknown): boolean {
+  if (err instanceof RouterscopeError) return err.code === 'COMMAND_NOT_FOUND' || err.code === 'SOURCE_ABSENT';
+  return isNotFound(err);
 }
 
 export function errorMessage(err: unknown): string {

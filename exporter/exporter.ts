@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { CollectorDefinition, CollectorInstance, RouteHandler } from './collector.ts';
 import type { Config } from './config.ts';
-import { errorMessage, RouterscopeError } from './errors.ts';
+import { errorMessage, isAbsent, RouterscopeError } from './errors.ts';
 import { createIdentities } from './identity.ts';
 import { Family, mergeFamilies, MetricSink, seriesCount, type MetricFamily } from './metrics.ts';
 import { SelfMetrics } from './self-metrics.ts';
@@ -12,6 +12,8 @@ import { shareCommands, type Sources } from './sources.ts';
 
 export interface CollectorOutcome {
   readonly success: boolean;
+  /** The collector's source is not on this system (no nlbw, not OpenWrt): not a failure, and said once. */
+  readonly absent?: string;
   readonly durationSeconds: number;
   readonly families: readonly MetricFamily[];
   readonly error?: string;
@@ -150,6 +152,13 @@ export class Exporter {
         state.lastGood = outcome;
       } catch (e) {
         const error = errorMessage(e);
+        if (isAbsent(e)) {
+          // Said once, at info, and kept in /status; a source that appears later is picked up.
+          if (state.last?.absent === undefined) state.log.info({ reason: error }, 'source not present on this system; collector stays quiet');
+          outcome = { success: true, absent: error, durationSeconds: (performance.now() - started) / 1000, families: [], collectedAt: Date.now() / 1000 };
+          state.last = outcome;
+          return outcome;
+        }
         outcome = {
           success: false,
           durationSeconds: (performance.now() - started) / 1000,
@@ -194,6 +203,7 @@ export class Exporter {
       'gauge',
       'When a collector last produced a result that is being served.',
     );
+    const absent = new Family('routerscope_collector_absent', 'gauge', 'Whether a collector found its source absent on this system (1: nothing to collect here, not a failure).');
     const dropped = new Family('routerscope_collector_series_dropped', 'gauge', 'Series of a collector dropped by limits.max_series in this scrape.');
     const groups: MetricFamily[][] = [];
     let budget = this.config.limits.max_series;
@@ -201,6 +211,7 @@ export class Exporter {
       const o = outcomes[i]!;
       const labels = { collector: state.name };
       success.add(labels, o.success ? 1 : 0);
+      absent.add(labels, o.absent === undefined ? 0 : 1);
       duration.add(labels, o.durationSeconds);
       series.add(labels, seriesCount(o.families));
       if (state.lastGood) lastSuccess.add(labels, state.lastGood.collectedAt);
@@ -221,7 +232,7 @@ export class Exporter {
     });
     const transport = new Family('routerscope_transport_operations_total', 'counter', 'Work done by the transport to the router: remote commands (round trips), file operations batched into them, and those prefetched at the start of a scrape.');
     for (const [operation, value] of Object.entries(this.sources.counters?.() ?? {})) transport.add({ operation }, value);
-    groups.push([success, duration, series, lastSuccess, dropped, transport], await this.self.families());
+    groups.push([success, absent, duration, series, lastSuccess, dropped, transport], await this.self.families());
     return mergeFamilies(groups, (name, reason) => this.log.warn({ metric: name }, `dropped: ${reason}`));
   }
 
@@ -235,6 +246,7 @@ export class Exporter {
         last_duration_seconds: s.last?.durationSeconds ?? null,
         last_collected_at: s.last ? new Date(s.last.collectedAt * 1000).toISOString() : null,
         last_error: s.last?.error ?? null,
+        absent: s.last?.absent ?? null,
         series: s.last ? seriesCount(s.last.families) : null,
         recent_errors: s.recentErrors,
       })),

@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import { errorMessage } from './errors.ts';
+import { errorMessage, isAbsent } from './errors.ts';
 import { killProcessGroup, type Sources } from './sources.ts';
 
 export interface LineStreamOptions {
@@ -23,7 +23,8 @@ export class LineStream {
   private stopped = true;
   private backoffMs: number;
   private restartTimer: NodeJS.Timeout | undefined;
-  private startedAt = 0;
+  /** The last failure logged; the same failure again is not logged again, only a change is. */
+  private lastFailure: string | undefined;
   /** How many times a process was started; the first start counts. */
   starts = 0;
 
@@ -51,8 +52,8 @@ export class LineStream {
     try {
       child = await sources.spawn(command, args);
     } catch (e) {
-      log.warn({ err: errorMessage(e), command }, 'line stream failed to start');
-      this.scheduleRestart();
+      this.failed(errorMessage(e), isAbsent(e) ? 'info' : 'warn', isAbsent(e) ? 'not on this system; retrying with backoff' : 'line stream failed to start');
+      this.scheduleRestart(0);
       return;
     }
     if (this.stopped) {
@@ -61,7 +62,9 @@ export class LineStream {
     }
     this.child = child;
     this.starts++;
-    this.startedAt = Date.now();
+    const startedAt = Date.now();
+    if (this.lastFailure !== undefined) log.info({ command }, 'line stream started');
+    this.lastFailure = undefined;
     this.options.onStart?.();
     child.stderr?.resume();
     const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
@@ -73,15 +76,24 @@ export class LineStream {
       lines.close();
       if (this.child === child) this.child = undefined;
       if (this.stopped) return;
-      log.warn({ command, code, signal }, 'line stream ended; restarting');
-      this.scheduleRestart();
+      this.failed(`exited with ${code ?? signal}`, 'warn', 'line stream ended; restarting');
+      this.scheduleRestart(Date.now() - startedAt);
     });
   }
 
-  private scheduleRestart(): void {
+  private failed(why: string, level: 'info' | 'warn', msg: string): void {
+    const { log, command } = this.options;
+    if (why === this.lastFailure) log.debug({ err: why, command }, msg);
+    else log[level]({ err: why, command }, msg);
+    this.lastFailure = why;
+  }
+
+  /** `ranMs`: how long the process that ended ran (0 when none started). */
+  private scheduleRestart(ranMs: number): void {
     if (this.stopped) return;
-    // A process that ran for a while resets the backoff; one that dies at once backs off further.
-    if (Date.now() - this.startedAt > 30_000) this.backoffMs = this.options.minBackoffMs ?? 500;
+    // A process that ran for a while resets the backoff; one that dies at once, or never starts,
+    // backs off further, up to the ceiling.
+    if (ranMs > 30_000) this.backoffMs = this.options.minBackoffMs ?? 500;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
     this.restartTimer = setTimeout(() => void this.launch(), delay);

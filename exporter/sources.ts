@@ -6,7 +6,7 @@ import { constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
-import { RouterscopeError } from './errors.ts';
+import { CommandError, RouterscopeError } from './errors.ts';
 import { FileFollower, type LineFollower } from './file-follower.ts';
 
 export interface DirEntry {
@@ -257,7 +257,7 @@ export function runChild(
       const stderr = Buffer.concat(err).toString('utf8');
       if (code !== 0) {
         const why = stderr.trim().split('\n')[0] || (signal ? `killed by ${signal}` : 'no message');
-        return reject(new RouterscopeError('COMMAND_FAILED', `${display}: exit ${code ?? signal}: ${why}`));
+        return reject(new CommandError(display, code, stderr, `${display}: exit ${code ?? signal}: ${why}`));
       }
       const bytes = Buffer.concat(out);
       resolve({ stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr });

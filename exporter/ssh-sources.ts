@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
-import { RouterscopeError } from './errors.ts';
+import { CommandError, RouterscopeError } from './errors.ts';
 import type { LineFollower } from './file-follower.ts';
 import { LineStream } from './line-stream.ts';
 import { DEFAULT_BIN_PATH, runChild, scrapeView, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
@@ -321,7 +321,7 @@ export class SshSources implements Sources {
       });
     } catch (e) {
       // The remote shell's "not found" is exit 127.
-      if (e instanceof RouterscopeError && e.code === 'COMMAND_FAILED' && / exit 127: /.test(e.message)) {
+      if (e instanceof CommandError && e.exitCode === 127) {
         throw new RouterscopeError('COMMAND_NOT_FOUND', `command "${command}" not found on ${this.o.target.host}`);
       }
       throw e;
