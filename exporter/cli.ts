@@ -14,14 +14,14 @@ import { createLogger, type Logger } from './log.ts';
 import { render } from './metrics.ts';
 import { LocalSources, type Sources } from './sources.ts';
 import { parseSshUrl, SshSources } from './ssh-sources.ts';
-import { VERSION } from './version.ts';
+import { BUNDLED, VERSION } from './version.ts';
 import type { ReportOptions } from '../reports/cli.ts';
 
 /** Flags that map onto one config key each. */
 const VALUE_FLAGS = [
   { flag: '--web.listen-address <address>', path: ['web', 'listen_address'], help: 'address to serve /metrics on (default 127.0.0.1:9100)' },
   { flag: '--path.rootfs <dir>', path: ['path', 'rootfs'], help: 'root of the filesystem to read (default /)' },
-  { flag: '--path.bin <dirs>', path: ['path', 'bin'], help: 'colon-separated directories where commands are looked up', list: true },
+  { flag: '--path.bin <dirs>', path: ['path', 'bin'], help: 'colon-separated directories where commands are looked up (default /usr/sbin:/usr/bin:/sbin:/bin)', list: true },
   { flag: '--log.level <level>', path: ['log', 'level'], help: 'trace, debug, info, warn or error (default info)' },
   { flag: '--target <url>', path: ['target', 'url'], help: 'agentless: read the router over SSH (ssh://root@192.168.1.1); --path.rootfs and --path.bin then apply on the router' },
   { flag: '--admin.listen-address <address>', path: ['admin', 'listen_address'], help: 'address of the admin listener (default 127.0.0.1:9101; starts only with admin.token_file)' },
@@ -31,7 +31,8 @@ function addCommonOptions(command: Command, collectorDefs: readonly CollectorDef
   command.addOption(new Option('--config.file <file>', 'YAML configuration file'));
   for (const f of VALUE_FLAGS) command.addOption(new Option(f.flag, f.help));
   for (const def of collectorDefs) {
-    command.addOption(new Option(`--collector.${def.name}`, `enable the ${def.name} collector: ${def.description}${def.defaultEnabled ? ' (default on)' : ' (default off)'}`));
+    const state = def.defaultEnabled ? 'default on; --no-collector.' + def.name + ' disables it' : 'default off';
+    command.addOption(new Option(`--collector.${def.name}`, `enable the ${def.name} collector: ${def.description} (${state})`));
     command.addOption(new Option(`--no-collector.${def.name}`, `disable the ${def.name} collector`).hideHelp());
   }
   return command;
@@ -228,6 +229,9 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
         process.exitCode = 1;
       }
     });
+  // The dashboards are generated from a checkout (their TypeScript and the SDK are not in the
+  // bundle a router runs), so the bundle does not offer the command at all.
+  if (BUNDLED) return program;
   program
     .command('grafana')
     .description('write the Grafana dashboards as JSON for file provisioning')

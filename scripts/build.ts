@@ -22,7 +22,7 @@ await build({
   target: 'node20',
   minify: true,
   legalComments: 'eof',
-  define: { ROUTERSCOPE_REVISION: JSON.stringify(revision()) },
+  define: { ROUTERSCOPE_REVISION: JSON.stringify(revision()), ROUTERSCOPE_BUNDLED: 'true' },
   // CommonJS dependencies (pino, prom-client) call require() for Node built-ins.
   banner: { js: "import { createRequire as __rsCreateRequire } from 'node:module';\nconst require = __rsCreateRequire(import.meta.url);" },
   logLevel: 'warning',
