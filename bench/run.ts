@@ -167,7 +167,7 @@ async function localVersusAgentless(): Promise<string[][]> {
       await local.stop();
     }
     await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
-    const agentless = await startExporter([...router.flags, '--target', `ssh://root@127.0.0.1:${ssh.port}`], { bundle: true });
+    const agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { bundle: true });
     try {
       const pid = agentless.process.pid!;
       const url = `${agentless.url}/metrics`;

@@ -1,19 +1,23 @@
 // The agentless transport: the same Sources, reached over SSH, so every collector runs beside
-// Prometheus and nothing is installed on the router. One connection per router (OpenSSH
-// ControlMaster, re-established on the next command when it drops); file reads, listings and
+// Prometheus and nothing is installed on the router. Exactly one connection per router (an OpenSSH
+// control master that every command waits for, re-established on the next command when it drops:
+// dropbear resets a client's unauthenticated connections past MAX_UNAUTH_PER_IP, 3 to 5). Every
+// script travels on the channel's stdin behind a short fixed bootstrap, never on the command line
+// (dropbear drops the whole connection for an exec request over MAX_CMD_LEN, 9000 bytes), and
+// runs in the router's login shell: BusyBox ash on OpenWrt, any POSIX sh. File reads, listings and
 // stats asked for in the same turn of the event loop travel in one remote command, and each scrape
 // starts by fetching, in one command, every file the previous scrapes read (collectors walk /sys
 // one await at a time, which would otherwise cost a round trip per level); every remote argument
 // is single-quoted, so names reach the router exactly as they left the collector.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { CommandError, RouterscopeError } from './errors.ts';
 import type { LineFollower } from './file-follower.ts';
 import { LineStream } from './line-stream.ts';
-import { DEFAULT_BIN_PATH, runChild, scrapeView, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
+import { DEFAULT_BIN_PATH, killProcessGroup, runChild, scrapeView, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
 
 export interface SshTarget {
   readonly user: string;
@@ -63,17 +67,26 @@ type BatchRecord = { ok: true; text: string } | { ok: false; message: string };
 type Snapshot = ReadonlyMap<string, BatchRecord>;
 type FileReads = Pick<Sources, 'readFile' | 'readDir' | 'realpath' | 'statfs' | 'mtime'>;
 
+/**
+ * Sessions are opened one at a time on the connection. dropbear 2022.82 to 2024.85 (OpenWrt 22.03
+ * and later) drops the whole connection when a channel's command exits while another channel is
+ * being opened (`Failed assertion (common-channel.c:705): !channel->sent_close`; dropbear issue
+ * 321, OpenWrt issue 11208): with two at once, a few in a hundred scrapes lost the connection, one at
+ * a time none in thousands. A long-lived stream holds its turn only until its command has started.
+ */
+const STREAM_STARTED = 'routerscope-stream-started';
+
 /** A path no scrape has asked for in this many scrapes is no longer prefetched. */
 const PREFETCH_KEEP_SCRAPES = 10;
 const opKey = (o: FileOp) => `${o.op} ${o.path}`;
 
-// Runs on the router (BusyBox ash or any POSIX sh): for each (op, path) pair, one record
-// `OK <bytes>\n<bytes>` or `ERR <message>\n`. The trailing x keeps trailing newlines through $( ).
-const BATCH_SCRIPT = `export LC_ALL=C
-ok() { v=\${1%x}; printf 'OK %s\\n' "\${#v}"; printf '%s' "$v"; }
+// Runs on the router (BusyBox ash or any POSIX sh): `one OP PATH` per operation, each printing one
+// record `OK <bytes>\n<bytes>` or `ERR <message>\n`. The trailing x keeps trailing newlines
+// through $( ). The operations follow as lines of the same script, every path single-quoted.
+const BATCH_FUNCTIONS = `ok() { v=\${1%x}; printf 'OK %s\\n' "\${#v}"; printf '%s' "$v"; }
 err() { printf 'ERR %s\\n' "$(printf '%s' "$1" | tail -n 1)"; }
-while [ $# -gt 1 ]; do
-  op=$1; p=$2; shift 2
+one() {
+  op=$1; p=$2
   case $op in
     read) if c=$(cat -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
     list)
@@ -91,14 +104,21 @@ while [ $# -gt 1 ]; do
     statfs) if c=$(stat -f -c '%S %b %f %a %c %d' -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
     mtime) if c=$(stat -c '%Y' -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
   esac
-done`;
+}`;
+
+/**
+ * The whole remote command line, the same for every command: read the script's length, then
+ * exactly that many bytes (dd, so that what follows on stdin stays there: a file's new content, or
+ * the open channel a watched stream waits on), and run it in the login shell.
+ */
+export const BOOTSTRAP = `IFS= read -r n && eval "$(dd bs=1 count="$n" 2>/dev/null)"`;
 
 // Runs a long-lived command on the router for as long as our end of the channel is open: when the
 // connection drops or the stream is stopped, stdin reaches EOF and the command is killed, so no
 // `logread -f` or `ping` is left behind on the router (without a tty, nothing else would stop it).
 // A background job's stdin is /dev/null unless redirected, hence the channel's stdin on fd 3.
-const WATCHED_SCRIPT = `exec 3<&0
-"$@" </dev/null 3<&- & c=$!
+const watchedScript = (command: string) => `exec 3<&0
+${command} </dev/null 3<&- & c=$!
 { cat <&3 >/dev/null; kill "$c"; } >/dev/null 2>&1 &
 exec 3<&-
 wait "$c"`;
@@ -113,6 +133,41 @@ function errnoOf(message: string): string {
   if (/not supported/i.test(message)) return 'EOPNOTSUPP';
   if (/busy/i.test(message)) return 'EBUSY';
   return 'EIO';
+}
+
+/**
+ * Waits for a stream's first line, the marker its script prints before it starts the command, and
+ * gives back whatever followed the marker to the stream's reader. Rejects if the session ends or
+ * the marker does not come in time; the child is then killed.
+ */
+function streamStarted(child: ChildProcess, timeoutMs: number): Promise<void> {
+  const stdout = child.stdout!;
+  return new Promise((resolve, reject) => {
+    let seen = Buffer.alloc(0);
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+      child.off('close', onClose);
+      if (error) {
+        killProcessGroup(child);
+        reject(error);
+      } else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      const nl = seen.indexOf(0x0a);
+      if (nl < 0) return;
+      stdout.pause();
+      const rest = seen.subarray(nl + 1);
+      if (seen.subarray(0, nl).toString() !== STREAM_STARTED) return done(new RouterscopeError('COMMAND_FAILED', `stream did not start: "${seen.subarray(0, Math.min(nl, 80)).toString()}"`));
+      if (rest.length > 0) stdout.unshift(rest);
+      done();
+    };
+    const onClose = (code: number | null) => done(new RouterscopeError('COMMAND_FAILED', `stream session ended before its command started (exit ${code})`));
+    const timer = setTimeout(() => done(new RouterscopeError('COMMAND_TIMEOUT', `stream did not start within ${timeoutMs} ms`)), timeoutMs);
+    stdout.on('data', onData);
+    child.once('close', onClose);
+  });
 }
 
 /** Splits the batch script's output into its records. */
@@ -162,7 +217,10 @@ export class SshSources implements Sources {
   private queue: Pending[] = [];
   private scheduled = false;
   /** Remote commands started (round trips), and file operations answered by them. */
-  private readonly stats = { commands: 0, batched_operations: 0, prefetched_operations: 0 };
+  private readonly stats = { connections: 0, commands: 0, batched_operations: 0, prefetched_operations: 0 };
+  private master: { readonly child: ChildProcess; readonly ready: Promise<void> } | undefined;
+  /** Settles when the session in its turn has finished (or, for a stream, started). */
+  private turn: Promise<void> = Promise.resolve();
   /** File operations scrapes asked for, with the number of the last scrape that did. */
   private readonly learned = new Map<string, { readonly op: FileOp; scrape: number }>();
   private scrapes = 0;
@@ -180,34 +238,105 @@ export class SshSources implements Sources {
     return { ...this.stats };
   }
 
+  private get controlPath(): string {
+    return path.join(this.controlDir, 'master');
+  }
+
   private sshArgs(): string[] {
     const o = this.o;
     return [
       '-T', '-p', String(o.target.port),
       '-o', 'BatchMode=yes',
-      '-o', 'ControlMaster=auto', '-o', `ControlPath=${this.controlDir}/%C`, '-o', 'ControlPersist=300',
       '-o', `ConnectTimeout=${o.connectTimeoutSeconds}`, '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=3',
       '-o', `StrictHostKeyChecking=${o.strictHostKeyChecking}`,
       ...(o.knownHostsFile ? ['-o', `UserKnownHostsFile=${o.knownHostsFile}`] : []),
       ...(o.identityFile ? ['-i', o.identityFile, '-o', 'IdentitiesOnly=yes'] : []),
       '-o', 'LogLevel=ERROR',
-      `${o.target.user}@${o.target.host}`,
+      '-S', this.controlPath,
     ];
   }
 
-  /** The remote command line: the router's PATH with the bin path first, then the words quoted. */
-  private remote(words: readonly string[]): string {
-    const pathVar = [...this.o.binPath, ...DEFAULT_BIN_PATH].map(shellQuote).join(':');
-    return `PATH=${pathVar} LC_ALL=C; export PATH LC_ALL; exec ${words.map(shellQuote).join(' ')}`;
+  /**
+   * The one connection: a control master started by the first command and shared by every later
+   * one. Commands wait for it, so concurrent first commands never open connections of their own.
+   * Its control socket appears once the server has let it in; a master that exits (a dropped
+   * connection) is replaced by the next command.
+   */
+  private connect(): Promise<void> {
+    const current = this.master;
+    if (current && current.child.exitCode === null && current.child.signalCode === null) return current.ready;
+    this.stats.connections++;
+    rmSync(this.controlPath, { force: true });
+    const { target, connectTimeoutSeconds } = this.o;
+    const child = spawn('ssh', [...this.sshArgs(), '-M', '-N', '-o', 'ControlPersist=no', `${target.user}@${target.host}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const ready = new Promise<void>((resolve, reject) => {
+      const fail = (why: string) => {
+        clearInterval(poll);
+        clearTimeout(timer);
+        killProcessGroup(child);
+        reject(new RouterscopeError('COMMAND_FAILED', why));
+      };
+      const poll = setInterval(() => {
+        if (!existsSync(this.controlPath)) return;
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve();
+      }, 10);
+      const timer = setTimeout(() => fail(`ssh ${target.host}: no connection within ${connectTimeoutSeconds + 2} s`), (connectTimeoutSeconds + 2) * 1000);
+      child.once('error', (e) => fail(`ssh ${target.host}: ${e.message}`));
+      child.once('exit', (code) => fail(stderr.trim().split('\n').pop() || `ssh ${target.host}: connection closed (exit ${code})`));
+    });
+    ready.catch(() => undefined);
+    this.master = { child, ready };
+    return ready;
   }
 
-  /** Starts a remote command; its stdin gets `stdin` and EOF, or stays open when `stdin` is null. */
-  private start(words: readonly string[], stdin: string | Buffer | null = ''): ChildProcess {
+  /** The script's preamble: the router's PATH with the bin path first. */
+  private preamble(): string {
+    const pathVar = [...this.o.binPath, ...DEFAULT_BIN_PATH].map(shellQuote).join(':');
+    return `PATH=${pathVar} LC_ALL=C; export PATH LC_ALL\n`;
+  }
+
+  /**
+   * Starts a script on the router over the shared connection: the bootstrap on the command line,
+   * the script on stdin, then `stdin` and EOF, or an open stdin when `stdin` is null.
+   */
+  private start(script: string, stdin: string | Buffer | null = ''): ChildProcess {
     this.stats.commands++;
-    const child = spawn('ssh', [...this.sshArgs(), this.remote(words)], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const { target } = this.o;
+    const body = Buffer.from(this.preamble() + script, 'utf8');
+    const child = spawn('ssh', [...this.sshArgs(), '-o', 'ControlMaster=no', `${target.user}@${target.host}`, BOOTSTRAP], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdin!.on('error', () => undefined); // a command that exits before reading
+    child.stdin!.write(`${body.length}\n`);
+    child.stdin!.write(body);
     if (stdin !== null) child.stdin!.end(stdin);
     return child;
+  }
+
+  /** Runs `work` when no other session is being opened or run (see STREAM_STARTED's comment). */
+  private async inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.turn;
+    let release!: () => void;
+    this.turn = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      await this.connect();
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /** Runs a script to completion over the shared connection, in its turn. */
+  private runScript(script: string, display: string, limits: { timeoutMs: number; maxBytes: number; signal?: AbortSignal | undefined }, stdin: string | Buffer = ''): Promise<CommandResult> {
+    return this.inTurn(() => runChild(() => this.start(script, stdin), display, limits));
   }
 
   private resolve(file: string): string {
@@ -218,8 +347,8 @@ export class SshSources implements Sources {
 
   /** Runs file operations in one remote command. */
   private async batch(ops: readonly FileOp[], timeoutMs = this.o.commandTimeoutMs): Promise<BatchRecord[]> {
-    const words = ['sh', '-c', BATCH_SCRIPT, 'routerscope', ...ops.flatMap((p) => [p.op, p.path])];
-    const { stdoutBytes } = await runChild(() => this.start(words), `ssh ${this.o.target.host}: ${ops.length} file operations`, {
+    const script = `${BATCH_FUNCTIONS}\n${ops.map((p) => `one ${p.op} ${shellQuote(p.path)}`).join('\n')}\n`;
+    const { stdoutBytes } = await this.runScript(script, `ssh ${this.o.target.host}: ${ops.length} file operations`, {
       timeoutMs, maxBytes: this.o.maxOutputBytes,
     });
     return parseBatchOutput(stdoutBytes, ops.length);
@@ -314,7 +443,7 @@ export class SshSources implements Sources {
   async run(command: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     if (command.includes('/') || command === '' || command.startsWith('-')) throw new RouterscopeError('COMMAND_NOT_FOUND', `invalid command name "${command}"`);
     try {
-      return await runChild(() => this.start([command, ...args]), [command, ...args].join(' '), {
+      return await this.runScript(`exec ${[command, ...args].map(shellQuote).join(' ')} </dev/null\n`, [command, ...args].join(' '), {
         timeoutMs: options.timeoutMs ?? this.o.commandTimeoutMs,
         maxBytes: options.maxBytes ?? this.o.maxOutputBytes,
         signal: options.signal,
@@ -329,7 +458,11 @@ export class SshSources implements Sources {
   }
 
   async spawn(command: string, args: readonly string[]): Promise<ChildProcess> {
-    return this.start(['sh', '-c', WATCHED_SCRIPT, 'routerscope', command, ...args], null);
+    return this.inTurn(async () => {
+      const child = this.start(`printf '%s\\n' ${STREAM_STARTED}\n${watchedScript([command, ...args].map(shellQuote).join(' '))}`, null);
+      await streamStarted(child, this.o.commandTimeoutMs);
+      return child;
+    });
   }
 
   followFile(file: string, onLine: (line: string) => void, log: Logger): LineFollower {
@@ -340,14 +473,18 @@ export class SshSources implements Sources {
   async writeFile(file: string, data: string | Buffer): Promise<void> {
     const target = this.resolve(file);
     const temp = `${target}.routerscope`;
-    await runChild(() => this.start(['sh', '-c', 'cat > "$1" && mv -f "$1" "$2"', 'routerscope', temp, target], data), `write ${target}`, {
+    await this.runScript(`cat > ${shellQuote(temp)} && mv -f ${shellQuote(temp)} ${shellQuote(target)}\n`, `write ${target}`, {
       timeoutMs: this.o.commandTimeoutMs, maxBytes: 1024,
-    });
+    }, data);
   }
 
-  /** Closes the shared connection. */
+  /** Closes the shared connection: every session on it ends, and with them the remote streams. */
   close(): void {
-    spawn('ssh', ['-O', 'exit', '-o', `ControlPath=${this.controlDir}/%C`, '-p', String(this.o.target.port), `${this.o.target.user}@${this.o.target.host}`], { stdio: 'ignore' })
-      .on('close', () => rmSync(this.controlDir, { recursive: true, force: true }));
+    const master = this.master?.child;
+    this.master = undefined;
+    const remove = () => rmSync(this.controlDir, { recursive: true, force: true });
+    if (!master || master.exitCode !== null || master.signalCode !== null) return remove();
+    master.once('exit', remove);
+    master.kill('SIGTERM');
   }
 }

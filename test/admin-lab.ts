@@ -4,6 +4,7 @@ import { readFile, symlink, writeFile, appendFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import * as path from 'node:path';
 import { copyRouter, ROOT, startExporter, waitFor, writeScript, type RunningExporter } from './helpers.ts';
+import type { SshLab } from './ssh-lab.ts';
 
 export const TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -17,8 +18,11 @@ export interface AdminLab {
   stop(): Promise<void>;
 }
 
-/** The BPI-R4 test router with the UCI double, a recording ubus, and the admin listener on. */
-export async function startAdminLab(admin: Record<string, unknown> = {}): Promise<AdminLab> {
+/**
+ * The BPI-R4 test router with the UCI double, a recording ubus, and the admin listener on; with
+ * `ssh`, the exporter is agentless and changes the router through that server.
+ */
+export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: SshLab): Promise<AdminLab> {
   const router = await copyRouter('bpi-r4-omr');
   const bin = path.join(router.dir, 'bin');
   const reloadLog = path.join(router.dir, 'reloads.log');
@@ -32,7 +36,9 @@ export async function startAdminLab(admin: Record<string, unknown> = {}): Promis
   await writeFile(path.join(router.dir, 'token'), TOKEN + '\n');
   const audit = path.join(router.dir, 'audit.log');
   await appendFile(path.join(router.dir, 'config.yml'), `admin:\n  token_file: ${path.join(router.dir, 'token')}\n  audit_log: ${audit}\n  listen_address: 127.0.0.1:0\n${Object.entries(admin).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`).join('')}`);
-  const exporter = await startExporter([...router.flags, '--no-collector.ping', '--no-collector.events', '--no-collector.dnsmasq']);
+  if (ssh) await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+  const target = ssh ? ['--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`] : [];
+  const exporter = await startExporter([...router.flags, ...target, '--no-collector.ping', '--no-collector.events', '--no-collector.dnsmasq']);
   const listening = await waitFor(() => exporter.logs.find((l) => l.msg === 'admin listening'), 10000, 'admin listener');
   return {
     router,

@@ -8,8 +8,52 @@ import { extract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startAdminLab, TOKEN, type AdminLab } from './admin-lab.ts';
 import { ROOT, startExporter, waitFor } from './helpers.ts';
+import { SSH_SERVERS, startSshLab, type SshLab } from './ssh-lab.ts';
 
 const ARRANGEMENT = { primary: 'wan1', bonded: ['wan2', 'wan3'], standby: [], disabled: ['wan4'] };
+
+/** Apply, refuse a second change, roll back unconfirmed, keep confirmed: locally and agentless. */
+function applyAndRollback(labOf: () => AdminLab): void {
+  let lab: AdminLab;
+  beforeAll(() => {
+    lab = labOf();
+  });
+
+  it('restores the files byte for byte when a change is not confirmed; a second change meanwhile gets 409', async () => {
+    const original = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter') };
+    const reloads = await lab.reloads();
+    const applied = await call(lab.url, 'PUT', '/api/wan/policy', { body: ARRANGEMENT });
+    expect(applied.status).toBe(200);
+    expect(applied.body).toMatchObject({ applied: true });
+    expect(await lab.configFile('network')).toMatch(/config interface 'wan3'\n(\t.*\n)*\toption multipath 'on'/);
+    expect(await lab.configFile('openmptcprouter')).toMatch(/config interface 'wan3'\n\toption multipath 'on'/);
+    expect(await lab.reloads()).toBe(reloads + 1);
+    const second = await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1492 } });
+    expect(second.status).toBe(409);
+    expect(String(second.body!.error)).toMatch(/^a change is waiting for confirmation until .+: confirm it or let it roll back first$/);
+    // No confirmation within 5 s: the originals come back, and the network reloads again.
+    await waitFor(async () => ((await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr ? true : undefined), 15000, 'the rollback');
+    await waitFor(async () => ((await lab.reloads()) === reloads + 2 ? true : undefined), 5000, 'the reload after the rollback');
+    expect((await lab.audit()).map((a) => a.result)).toContain('rolled back');
+  });
+
+  it('keeps a confirmed change', async () => {
+    const applied = await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1492, dns: ['1.1.1.1', '2606:4700:4700::1111'] } });
+    expect(applied.status).toBe(200);
+    const confirmed = await call(lab.url, 'POST', '/api/wan/confirm');
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toEqual({ confirmed: 'settings of wan1' });
+    await new Promise((r) => setTimeout(r, 6000)); // past the confirmation timeout
+    const network = await lab.configFile('network');
+    expect(network).toMatch(/config interface 'wan1'\n(\t.*\n)*\toption mtu '1492'/);
+    expect(network).toContain("\tlist dns '1.1.1.1'\n\tlist dns '2606:4700:4700::1111'");
+    expect((await call(lab.url, 'POST', '/api/wan/confirm')).status).toBe(409);
+    const audit = await lab.audit();
+    const change = audit.find((a) => a.path === '/api/wan/wan1' && a.result === 'applied, awaiting confirmation')!;
+    expect(change).toMatchObject({ client: '127.0.0.1', method: 'PATCH', before: { proto: 'dhcp' }, after: { mtu: 1492 } });
+    expect(audit.some((a) => a.result === 'confirmed')).toBe(true);
+  });
+}
 
 describe('admin listener', () => {
   let lab: AdminLab;
@@ -93,40 +137,7 @@ describe('admin listener', () => {
     expect(await lab.configFile('network')).toBe(before);
   });
 
-  it('restores the files byte for byte when a change is not confirmed; a second change meanwhile gets 409', async () => {
-    const original = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter') };
-    const reloads = await lab.reloads();
-    const applied = await call(lab.url, 'PUT', '/api/wan/policy', { body: ARRANGEMENT });
-    expect(applied.status).toBe(200);
-    expect(applied.body).toMatchObject({ applied: true });
-    expect(await lab.configFile('network')).toMatch(/config interface 'wan3'\n(\t.*\n)*\toption multipath 'on'/);
-    expect(await lab.configFile('openmptcprouter')).toMatch(/config interface 'wan3'\n\toption multipath 'on'/);
-    expect(await lab.reloads()).toBe(reloads + 1);
-    const second = await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1492 } });
-    expect(second.status).toBe(409);
-    expect(String(second.body!.error)).toMatch(/^a change is waiting for confirmation until .+: confirm it or let it roll back first$/);
-    // No confirmation within 5 s: the originals come back, and the network reloads again.
-    await waitFor(async () => ((await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr ? true : undefined), 15000, 'the rollback');
-    await waitFor(async () => ((await lab.reloads()) === reloads + 2 ? true : undefined), 5000, 'the reload after the rollback');
-    expect((await lab.audit()).map((a) => a.result)).toContain('rolled back');
-  });
-
-  it('keeps a confirmed change', async () => {
-    const applied = await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1492, dns: ['1.1.1.1', '2606:4700:4700::1111'] } });
-    expect(applied.status).toBe(200);
-    const confirmed = await call(lab.url, 'POST', '/api/wan/confirm');
-    expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toEqual({ confirmed: 'settings of wan1' });
-    await new Promise((r) => setTimeout(r, 6000)); // past the confirmation timeout
-    const network = await lab.configFile('network');
-    expect(network).toMatch(/config interface 'wan1'\n(\t.*\n)*\toption mtu '1492'/);
-    expect(network).toContain("\tlist dns '1.1.1.1'\n\tlist dns '2606:4700:4700::1111'");
-    expect((await call(lab.url, 'POST', '/api/wan/confirm')).status).toBe(409);
-    const audit = await lab.audit();
-    const change = audit.find((a) => a.path === '/api/wan/wan1' && a.result === 'applied, awaiting confirmation')!;
-    expect(change).toMatchObject({ client: '127.0.0.1', method: 'PATCH', before: { proto: 'dhcp' }, after: { mtu: 1492 } });
-    expect(audit.some((a) => a.result === 'confirmed')).toBe(true);
-  });
+  applyAndRollback(() => lab);
 
   it('puts no secret of the router into the diagnostics bundle', async () => {
     const secrets = ['S3cr3t-pppoe-pass', 'uPrivate+KeyOfTheRouterDoNotLeak0000000000=', 'PresharedKeyDoNotLeak000000000000000000000=', 'vps-api-token-do-not-leak', 'Wifi-Passphrase-Do-Not-Leak', TOKEN];
@@ -185,4 +196,19 @@ describe('admin listener off', () => {
       await exporter.stop();
     }
   });
+});
+
+describe.each(SSH_SERVERS)('admin listener agentless, over %s to a BusyBox ash login', (server) => {
+  let ssh: SshLab;
+  let lab: AdminLab;
+  beforeAll(async () => {
+    ssh = await startSshLab({ server });
+    lab = await startAdminLab({ allow: ['127.0.0.1/32', '::1'], confirm_timeout_seconds: 5 }, ssh);
+  }, 60_000);
+  afterAll(async () => {
+    await lab?.stop();
+    await ssh?.stop();
+  });
+
+  applyAndRollback(() => lab);
 });

@@ -1,13 +1,15 @@
-// Agentless: the exporter reaches a test router over a real SSH connection. Its /metrics equals the
-// local exporter's on the same router (apart from the volatile series), and a dropped connection
-// recovers on the next scrape with the log follower resumed, nothing lost or repeated.
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+// Agentless: the exporter reaches a test router over a real SSH connection, through Debian's
+// OpenSSH sshd and through dropbear (OpenWrt's server), logging in as a root whose shell is
+// BusyBox ash. Its /metrics equals the local exporter's on the same router (apart from the
+// volatile series), and a dropped connection recovers on the next scrape with the log follower
+// resumed, nothing lost or repeated.
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBatchOutput, parseSshUrl, shellQuote } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
 import { copyRouter, descendsFrom, processes, routerDir, scrape, startExporter, transportCounter, waitFor, type RunningExporter } from './helpers.ts';
-import { startSshLab, type SshLab } from './ssh-lab.ts';
+import { SSH_SERVERS, startSshLab, type SshLab } from './ssh-lab.ts';
 
 describe('ssh transport parts', () => {
   it('reads ssh:// targets', () => {
@@ -29,7 +31,12 @@ describe('ssh transport parts', () => {
   });
 });
 
-describe('agentless over a real sshd', () => {
+// dropbear's exec requests stop at MAX_CMD_LEN (9000 bytes); these files make the prefetch of
+// every scrape larger than that (each path is read and stat'ed).
+const FILLER_FILES = 80;
+const fillerName = (i: number) => `zz-a-router-with-many-files-prefetch-filler-number-${String(i).padStart(3, '0')}.prom`;
+
+describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server) => {
   let ssh: SshLab;
   let router: Awaited<ReturnType<typeof copyRouter>>;
   let local: RunningExporter;
@@ -62,12 +69,36 @@ describe('agentless over a real sshd', () => {
   const steady = (t: string) => t.replace(/^.*(openwrt_ping_|_follower_starts_total).*\n/gm, '');
 
   beforeAll(async () => {
-    ssh = await startSshLab();
+    // OpenSSH lets three unauthenticated connections in at once, as some dropbear builds do (Debian's
+    // dropbear: five); the exporter starts more than ten collectors and followers at once.
+    ssh = await startSshLab({ server, maxUnauthenticated: 3 });
     router = await copyRouter('bpi-r4-omr');
+    const textfiles = path.join(router.dir, 'rootfs', 'var', 'prometheus');
+    await mkdir(textfiles, { recursive: true });
+    for (let i = 0; i < FILLER_FILES; i++) await writeFile(path.join(textfiles, fillerName(i)), `routerscope_test_filler_${i} ${i}\n`);
     await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
     local = await startExporter(router.flags, { env: { TZ: 'UTC' } });
-    agentless = await startExporter([...router.flags, '--target', `ssh://root@127.0.0.1:${ssh.port}`], { env: { TZ: 'UTC' } });
+    agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { env: { TZ: 'UTC' } });
   }, 60_000);
+
+  it('opens exactly one connection for everything that starts at once, and every collector succeeds on the first scrape', async () => {
+    const first = await scrape(agentless.url);
+    expect(first).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
+    const collectors = first.match(/^routerscope_scrape_collector_success\{/gm)!.length;
+    expect(collectors).toBeGreaterThanOrEqual(10);
+    expect(transportCounter(first, 'connections')).toBe(1);
+  });
+
+  it('sends a prefetch larger than dropbear\'s 9000-byte command limit on stdin, and reads every file', async () => {
+    await settled(agentless);
+    const text = await scrape(agentless.url);
+    // Each filler file is read and stat'ed by path; the paths alone make the script this long.
+    const scriptBytes = FILLER_FILES * 2 * path.join(router.dir, 'rootfs', 'var', 'prometheus', fillerName(0)).length;
+    expect(scriptBytes).toBeGreaterThan(9000);
+    expect(text).toContain(`routerscope_test_filler_${FILLER_FILES - 1} ${FILLER_FILES - 1}\n`);
+    expect(text).toContain('routerscope_scrape_collector_success{collector="textfile"} 1\n');
+    expect(transportCounter(text, 'connections')).toBe(1);
+  });
 
   afterAll(async () => {
     await agentless?.stop();
