@@ -63,6 +63,21 @@ interface Pending extends FileOp {
   reject(e: Error): void;
 }
 type BatchRecord = { ok: true; text: string } | { ok: false; message: string };
+/** A command's answer from the prefetch: its exit code, and whether its own limits stopped it. */
+interface CommandRecord {
+  readonly exitCode: number;
+  readonly outcome: 'ok' | 'timeout' | 'big';
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+/** A command the recent scrapes ran, with the numbers of the last two scrapes that did. */
+interface LearnedCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly options: RunOptions;
+  last: number;
+  previous: number;
+}
 /** One scrape's prefetched answers, by `op path`. */
 type Snapshot = ReadonlyMap<string, BatchRecord>;
 type FileReads = Pick<Sources, 'readFile' | 'readDir' | 'realpath' | 'statfs' | 'mtime'>;
@@ -104,6 +119,44 @@ one() {
     statfs) if c=$(stat -f -c '%S %b %f %a %c %d' -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
     mtime) if c=$(stat -c '%Y' -- "$p" 2>&1 && printf x); then ok "$c"; else err "$c"; fi ;;
   esac
+}
+# Every read at once: one head over the files that exist, framed by its own ==> path <== headers
+# (two processes instead of two per file). If head reports any error (a sysfs attribute that
+# answers EINVAL), each file is read again on its own, so every error keeps its message.
+rd() {
+  m=$1; shift
+  c=$(for p; do shift; [ -e "$p" ] && [ ! -d "$p" ] && set -- "$@" "$p"; done
+      head -c "$m" /dev/null "$@" 2>/dev/null; printf 'x%s' "$?")
+  rc=\${c##*x}; c=\${c%x*}
+  if [ "$rc" = 0 ]; then printf 'HEADS %s\\n' "\${#c}"; printf '%s' "$c"
+  else printf 'HEADS -1\\n'; for p; do one read "$p"; done; fi
+}`;
+
+// The commands of the prefetch, started together in the background (`bg`) before the file
+// operations and collected in order (`fg`): each with its own timeout (killed by a watchdog) and
+// output cap (`ulimit -f`, in 512-byte blocks, so a flood stops at the cap instead of filling the
+// router's RAM-backed /tmp), answered as `CMD <exit> ok|timeout|big <out bytes> <err bytes>`. The
+// watchdogs hold no descriptor of the channel, so a leftover `sleep` never keeps the session open.
+const BATCH_COMMANDS = `tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+bg() {
+  id=$1 t=$2 b=$3; shift 3
+  ( ulimit -f "$b"; exec "$@" ) </dev/null >"$tmp/$id.o" 2>"$tmp/$id.e" &
+  p=$!
+  ( sleep "$t"; kill -9 "$p" && : >"$tmp/$id.t" ) </dev/null >/dev/null 2>&1 &
+  echo "$p $!" >"$tmp/$id.p"
+}
+fg() {
+  id=$1 m=$2
+  read -r p w <"$tmp/$id.p"
+  wait "$p"; rc=$?
+  kill "$w" 2>/dev/null
+  n=$(wc -c <"$tmp/$id.o"); n=$((n + 0))
+  head -c 4096 "$tmp/$id.e" >"$tmp/$id.h"; en=$(wc -c <"$tmp/$id.h"); en=$((en + 0))
+  if [ -e "$tmp/$id.t" ]; then printf 'CMD %s timeout 0 %s\\n' "$rc" "$en"
+  elif [ "$n" -gt "$m" ]; then printf 'CMD %s big 0 %s\\n' "$rc" "$en"
+  else printf 'CMD %s ok %s %s\\n' "$rc" "$n" "$en"; cat "$tmp/$id.o"; fi
+  cat "$tmp/$id.h"
 }`;
 
 /**
@@ -170,27 +223,96 @@ function streamStarted(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Splits the batch script's output into its records. */
-export function parseBatchOutput(out: Buffer, count: number): BatchRecord[] {
-  const records: BatchRecord[] = [];
-  let at = 0;
-  while (records.length < count) {
-    const nl = out.indexOf(0x0a, at);
-    if (nl < 0) throw new RouterscopeError('PARSE_ERROR', `ssh batch: ${records.length} of ${count} answers`);
-    const header = out.subarray(at, nl).toString('utf8');
-    at = nl + 1;
-    const okMatch = /^OK (\d+)$/.exec(header);
-    if (okMatch) {
-      const n = Number(okMatch[1]);
-      records.push({ ok: true, text: out.subarray(at, at + n).toString('utf8') });
-      at += n;
-    } else if (header.startsWith('ERR ')) {
-      records.push({ ok: false, message: header.slice(4) });
-    } else {
-      throw new RouterscopeError('PARSE_ERROR', `ssh batch: unexpected "${header.slice(0, 40)}"`);
-    }
+const commandKey = (command: string, args: readonly string[]) => JSON.stringify([command, ...args]);
+
+/** A prefetched command's answer as the same result or error that running it alone gives. */
+function commandResult(host: string, command: string, display: string, r: CommandRecord, timeoutMs: number, maxBytes: number): Promise<CommandResult> {
+  if (r.outcome === 'timeout') return Promise.reject(new RouterscopeError('COMMAND_TIMEOUT', `${display}: timed out after ${timeoutMs} ms`));
+  if (r.outcome === 'big') return Promise.reject(new RouterscopeError('COMMAND_OUTPUT_TOO_LARGE', `${display}: output exceeds ${maxBytes} bytes`));
+  if (r.exitCode === 127) return Promise.reject(new RouterscopeError('COMMAND_NOT_FOUND', `command "${command}" not found on ${host}`));
+  if (r.exitCode !== 0) {
+    const why = r.stderr.trim().split('\n')[0] || 'no message';
+    return Promise.reject(new CommandError(display, r.exitCode, r.stderr, `${display}: exit ${r.exitCode}: ${why}`));
   }
+  return Promise.resolve({ stdout: r.stdout.toString('utf8'), stdoutBytes: Buffer.from(r.stdout), stderr: r.stderr });
+}
+
+/** Reads the framed records of the batch script's output, one at a time. */
+class RecordReader {
+  private at = 0;
+  constructor(private readonly out: Buffer) {}
+
+  private header(what: string): string {
+    const nl = this.out.indexOf(0x0a, this.at);
+    if (nl < 0) throw new RouterscopeError('PARSE_ERROR', `ssh batch: output ends before ${what}`);
+    const header = this.out.subarray(this.at, nl).toString('utf8');
+    this.at = nl + 1;
+    return header;
+  }
+
+  private bytes(n: number): Buffer {
+    const b = this.out.subarray(this.at, this.at + n);
+    this.at += n;
+    return b;
+  }
+
+  fileRecord(what: string): BatchRecord {
+    const header = this.header(what);
+    const ok = /^OK (\d+)$/.exec(header);
+    if (ok) return { ok: true, text: this.bytes(Number(ok[1])).toString('utf8') };
+    if (header.startsWith('ERR ')) return { ok: false, message: header.slice(4) };
+    throw new RouterscopeError('PARSE_ERROR', `ssh batch: unexpected "${header.slice(0, 40)}"`);
+  }
+
+  /** The reads: one `HEADS` record split at head's headers, or after `HEADS -1` one record each. */
+  reads(paths: readonly string[]): BatchRecord[] {
+    const header = this.header('the reads');
+    const heads = /^HEADS (-1|\d+)$/.exec(header);
+    if (!heads) throw new RouterscopeError('PARSE_ERROR', `ssh batch: unexpected "${header.slice(0, 40)}"`);
+    if (heads[1] === '-1') return paths.map((p) => this.fileRecord(p));
+    return splitHeads(this.bytes(Number(heads[1])).toString('utf8'), paths);
+  }
+
+  command(i: number): CommandRecord {
+    const header = this.header(`command ${i}`);
+    const m = /^CMD (\d+) (ok|timeout|big) (\d+) (\d+)$/.exec(header);
+    if (!m) throw new RouterscopeError('PARSE_ERROR', `ssh batch: unexpected "${header.slice(0, 40)}"`);
+    const stdout = this.bytes(Number(m[3]));
+    return { exitCode: Number(m[1]), outcome: m[2] as CommandRecord['outcome'], stdout, stderr: this.bytes(Number(m[4])).toString('utf8') };
+  }
+}
+
+/**
+ * head's output for several files: `==> /dev/null <==` first (so that even one file gets a
+ * header), then `\n==> PATH <==\n` before each file that exists; a file without its header was
+ * missing when the script ran.
+ */
+export function splitHeads(text: string, paths: readonly string[]): BatchRecord[] {
+  const first = '==> /dev/null <==\n';
+  if (!text.startsWith(first)) throw new RouterscopeError('PARSE_ERROR', 'ssh batch: head output without its first header');
+  let pos = first.length;
+  const found: Array<{ index: number; headerAt: number; contentAt: number }> = [];
+  paths.forEach((p, index) => {
+    const header = `\n==> ${p} <==\n`;
+    const at = text.indexOf(header, pos - 1);
+    if (at < 0) return;
+    found.push({ index, headerAt: at, contentAt: at + header.length });
+    pos = at + header.length;
+  });
+  const records: BatchRecord[] = paths.map(() => ({ ok: false, message: 'No such file or directory' }));
+  found.forEach((f, i) => (records[f.index] = { ok: true, text: text.slice(f.contentAt, found[i + 1]?.headerAt ?? text.length) }));
   return records;
+}
+
+/** Splits the batch script's output: the other file operations, the reads, then the commands. */
+export function parseBatchOutput(out: Buffer, others: number, reads: readonly string[] = [], commands = 0): { others: BatchRecord[]; reads: BatchRecord[]; commands: CommandRecord[] } {
+  const reader = new RecordReader(out);
+  const otherRecords = Array.from({ length: others }, (_, i) => reader.fileRecord(`answer ${i + 1} of ${others}`));
+  return {
+    others: otherRecords,
+    reads: reads.length > 0 ? reader.reads(reads) : [],
+    commands: Array.from({ length: commands }, (_, i) => reader.command(i)),
+  };
 }
 
 function settle(p: Pending, record: BatchRecord): void {
@@ -217,7 +339,9 @@ export class SshSources implements Sources {
   private queue: Pending[] = [];
   private scheduled = false;
   /** Remote commands started (round trips), and file operations answered by them. */
-  private readonly stats = { connections: 0, commands: 0, batched_operations: 0, prefetched_operations: 0 };
+  private readonly stats = { connections: 0, commands: 0, batched_operations: 0, prefetched_operations: 0, prefetched_commands: 0 };
+  /** Commands the scrapes' collectors ran, by commandKey. */
+  private readonly learnedCommands = new Map<string, LearnedCommand>();
   private master: { readonly child: ChildProcess; readonly ready: Promise<void> } | undefined;
   /** Settles when the session in its turn has finished (or, for a stream, started). */
   private turn: Promise<void> = Promise.resolve();
@@ -345,13 +469,35 @@ export class SshSources implements Sources {
 
   // ---- batched file operations
 
-  /** Runs file operations in one remote command. */
-  private async batch(ops: readonly FileOp[], timeoutMs = this.o.commandTimeoutMs): Promise<BatchRecord[]> {
-    const script = `${BATCH_FUNCTIONS}\n${ops.map((p) => `one ${p.op} ${shellQuote(p.path)}`).join('\n')}\n`;
-    const { stdoutBytes } = await this.runScript(script, `ssh ${this.o.target.host}: ${ops.length} file operations`, {
-      timeoutMs, maxBytes: this.o.maxOutputBytes,
+  /**
+   * Runs file operations, and commands, in one remote script: the commands start first and run
+   * while the files are read, each stopped by its own timeout (`commandTimeoutMs` at most).
+   */
+  private async batch(ops: readonly FileOp[], timeoutMs = this.o.commandTimeoutMs, commands: readonly LearnedCommand[] = [], commandTimeoutMs = timeoutMs): Promise<{ files: BatchRecord[]; commands: CommandRecord[] }> {
+    const lines = [BATCH_FUNCTIONS];
+    if (commands.length > 0) {
+      lines.push(BATCH_COMMANDS);
+      commands.forEach((c, i) => {
+        const seconds = Math.max(1, Math.floor(Math.min(c.options.timeoutMs ?? this.o.commandTimeoutMs, commandTimeoutMs) / 1000));
+        const blocks = Math.ceil(((c.options.maxBytes ?? this.o.maxOutputBytes) + 1) / 512) + 1;
+        lines.push(`bg ${i} ${seconds} ${blocks} ${[c.command, ...c.args].map(shellQuote).join(' ')}`);
+      });
+    }
+    const reads = ops.filter((p) => p.op === 'read');
+    const others = ops.filter((p) => p.op !== 'read');
+    for (const p of others) lines.push(`one ${p.op} ${shellQuote(p.path)}`);
+    if (reads.length > 0) lines.push(`rd ${this.o.maxOutputBytes} ${reads.map((p) => shellQuote(p.path)).join(' ')}`);
+    commands.forEach((c, i) => lines.push(`fg ${i} ${c.options.maxBytes ?? this.o.maxOutputBytes}`));
+    const what = `${ops.length} file operations${commands.length ? ` and ${commands.length} commands` : ''}`;
+    const { stdoutBytes } = await this.runScript(`${lines.join('\n')}\n`, `ssh ${this.o.target.host}: ${what}`, {
+      timeoutMs, maxBytes: this.o.maxOutputBytes * Math.max(1, commands.length + reads.length),
     });
-    return parseBatchOutput(stdoutBytes, ops.length);
+    // Back in the order asked: the other operations, the reads, then the commands.
+    const { others: otherRecords, reads: readRecords, commands: commandRecords } = parseBatchOutput(stdoutBytes, others.length, reads.map((p) => p.path), commands.length);
+    const byOp = new Map<FileOp, BatchRecord>();
+    others.forEach((p, i) => byOp.set(p, otherRecords[i]!));
+    reads.forEach((p, i) => byOp.set(p, readRecords[i]!));
+    return { files: ops.map((p) => byOp.get(p)!), commands: commandRecords };
   }
 
   private async flush(): Promise<void> {
@@ -360,8 +506,8 @@ export class SshSources implements Sources {
     this.scheduled = false;
     this.stats.batched_operations += pending.length;
     try {
-      const records = await this.batch(pending);
-      pending.forEach((p, i) => settle(p, records[i]!));
+      const { files } = await this.batch(pending);
+      pending.forEach((p, i) => settle(p, files[i]!));
     } catch (e) {
       for (const p of pending) p.reject(e as Error);
     }
@@ -416,21 +562,43 @@ export class SshSources implements Sources {
    * The prefetch may take at most `timeoutMs`, leaving the rest of the scrape's time to collectors.
    */
   async forScrape(timeoutMs: number): Promise<Sources> {
-    this.scrapes++;
-    for (const [key, l] of this.learned) if (this.scrapes - l.scrape > PREFETCH_KEEP_SCRAPES) this.learned.delete(key);
+    const scrape = ++this.scrapes;
+    for (const [key, l] of this.learned) if (scrape - l.scrape > PREFETCH_KEEP_SCRAPES) this.learned.delete(key);
+    for (const [key, c] of this.learnedCommands) if (scrape - c.last > PREFETCH_KEEP_SCRAPES) this.learnedCommands.delete(key);
     const ops = [...this.learned.values()].map((l) => l.op);
+    // A command joins the prefetch once two scrapes in a row ran it: one that a collector runs only
+    // every few scrapes (nlbw, with its refresh interval) keeps running only when it is wanted.
+    const commands = [...this.learnedCommands.values()].filter((c) => c.last === scrape - 1 && c.previous === scrape - 2);
     const snapshot = new Map<string, BatchRecord>();
-    if (ops.length > 0) {
+    const commandSnapshot = new Map<string, CommandRecord>();
+    if (ops.length + commands.length > 0) {
+      // The prefetch's own limit; each command in it stops a second earlier, so that one that hangs
+      // costs only its own collector, never the files and commands beside it.
+      const limit = Math.min(timeoutMs, Math.max(this.o.commandTimeoutMs, 2000));
       try {
-        const records = await this.batch(ops, Math.min(timeoutMs, this.o.commandTimeoutMs));
-        ops.forEach((o, i) => snapshot.set(opKey(o), records[i]!));
+        const records = await this.batch(ops, limit, commands, limit - 1000);
+        ops.forEach((o, i) => snapshot.set(opKey(o), records.files[i]!));
+        commands.forEach((c, i) => commandSnapshot.set(commandKey(c.command, c.args), records.commands[i]!));
         this.stats.prefetched_operations += ops.length;
+        this.stats.prefetched_commands += commands.length;
       } catch (e) {
         // Each collector then asks on its own and reports its failure.
         this.o.log.debug({ err: (e as Error).message }, 'prefetch failed');
       }
     }
-    return scrapeView(this, this.fileReads(snapshot));
+    return scrapeView(this, {
+      ...this.fileReads(snapshot),
+      run: (command, args, options = {}) => {
+        const key = commandKey(command, args);
+        const learned = this.learnedCommands.get(key);
+        if (!learned) this.learnedCommands.set(key, { command, args: [...args], options: { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes }, last: scrape, previous: 0 });
+        else if (learned.last !== scrape) [learned.previous, learned.last] = [learned.last, scrape];
+        const record = commandSnapshot.get(key);
+        if (!record) return this.run(command, args, options);
+        commandSnapshot.delete(key); // a second run in the same scrape goes to the router
+        return commandResult(this.o.target.host, command, [command, ...args].join(' '), record, options.timeoutMs ?? this.o.commandTimeoutMs, options.maxBytes ?? this.o.maxOutputBytes);
+      },
+    });
   }
 
   async readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer> {

@@ -3,12 +3,14 @@
 // BusyBox ash. Its /metrics equals the local exporter's on the same router (apart from the
 // volatile series), and a dropped connection recovers on the next scrape with the log follower
 // resumed, nothing lost or repeated.
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBatchOutput, parseSshUrl, shellQuote } from '../exporter/ssh-sources.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parseBatchOutput, parseSshUrl, shellQuote, splitHeads } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
-import { copyRouter, descendsFrom, processes, routerDir, scrape, startExporter, transportCounter, waitFor, type RunningExporter } from './helpers.ts';
+import { copyRouter, descendsFrom, processes, routerDir, scrape, startExporter, tempDir, transportCounter, waitFor, writeScript, type RunningExporter } from './helpers.ts';
 import { SSH_SERVERS, startSshLab, type SshLab } from './ssh-lab.ts';
 
 describe('ssh transport parts', () => {
@@ -26,8 +28,28 @@ describe('ssh transport parts', () => {
 
   it('splits framed batch answers, trailing newlines and errors included', () => {
     const out = Buffer.from('OK 7\n1 2 3\n\nERR cat: /x: No such file or directory\nOK 0\n');
-    expect(parseBatchOutput(out, 3)).toEqual([{ ok: true, text: '1 2 3\n\n' }, { ok: false, message: 'cat: /x: No such file or directory' }, { ok: true, text: '' }]);
-    expect(() => parseBatchOutput(Buffer.from('OK 1\nx'), 2)).toThrow('ssh batch: 1 of 2 answers');
+    expect(parseBatchOutput(out, 3).others).toEqual([{ ok: true, text: '1 2 3\n\n' }, { ok: false, message: 'cat: /x: No such file or directory' }, { ok: true, text: '' }]);
+    expect(() => parseBatchOutput(Buffer.from('OK 1\nx'), 2)).toThrow('ssh batch: output ends before answer 2 of 2');
+  });
+
+  it('splits one head over many files at its headers; a file without a header was missing', async () => {
+    // head's own output, GNU's and BusyBox's alike: a file without a final newline, one with, an empty one.
+    const work = await tempDir('routerscope-heads-');
+    try {
+      const [a, b, c] = ['a', 'b', 'c'].map((n) => path.join(work.dir, n));
+      await writeFile(a!, 'one\ntwo');
+      await writeFile(b!, 'x\n');
+      await writeFile(c!, '');
+      const missing = path.join(work.dir, 'missing');
+      for (const head of [['head'], ['busybox', 'head']]) {
+        const { stdout } = await promisify(execFile)(head[0]!, [...head.slice(1), '-c', '1000', '/dev/null', a!, b!, c!]);
+        expect(splitHeads(stdout, [a!, missing, b!, c!])).toEqual([
+          { ok: true, text: 'one\ntwo' }, { ok: false, message: 'No such file or directory' }, { ok: true, text: 'x\n' }, { ok: true, text: '' },
+        ]);
+      }
+    } finally {
+      await work.remove();
+    }
   });
 });
 
@@ -76,7 +98,7 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     const textfiles = path.join(router.dir, 'rootfs', 'var', 'prometheus');
     await mkdir(textfiles, { recursive: true });
     for (let i = 0; i < FILLER_FILES; i++) await writeFile(path.join(textfiles, fillerName(i)), `routerscope_test_filler_${i} ${i}\n`);
-    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\ncommands:\n  max_output_bytes: 1048576\n`);
     local = await startExporter(router.flags, { env: { TZ: 'UTC' } });
     agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { env: { TZ: 'UTC' } });
   }, 60_000);
@@ -162,6 +184,33 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     // Every file read came from the prefetch (hundreds of them); none needed a round trip of its own.
     expect(transportCounter(after, 'prefetched_operations') - transportCounter(before, 'prefetched_operations')).toBeGreaterThan(100);
     expect(transportCounter(after, 'batched_operations') - transportCounter(before, 'batched_operations')).toBe(0);
+  });
+
+  it('a hung and a flooding command in the batched scrape cost only their own collectors', async () => {
+    await settled(agentless);
+    const before = await scrape(agentless.url);
+    const bin = (name: string) => path.join(router.dir, 'bin', name);
+    await writeScript(bin('wg'), 'exec sleep 3600'); // vpn
+    await writeScript(bin('ss'), 'exec yes'); // mptcp: floods past commands.max_output_bytes
+    try {
+      const failing = await waitFor(async () => {
+        const t = await scrape(agentless.url);
+        return /collector="vpn"\} 0\n/.test(t) && /collector="mptcp"\} 0\n/.test(t) ? t : undefined;
+      }, 30000, 'the hung and the flooding command to fail their collectors');
+      const failed = [...failing.matchAll(/^routerscope_scrape_collector_success\{collector="([^"]+)"\} 0$/gm)].map((m) => m[1]);
+      expect(failed.sort()).toEqual(['mptcp', 'vpn']);
+      // Both ran inside the one prefetch script of each scrape, on the one connection.
+      const last = await scrape(agentless.url);
+      expect(transportCounter(last, 'prefetched_commands')).toBeGreaterThan(transportCounter(before, 'prefetched_commands'));
+      expect(transportCounter(last, 'connections')).toBe(transportCounter(before, 'connections'));
+      expect(agentless.logs.some((l) => l.collector === 'vpn' && /wg show all dump: timed out/.test(String(l.err)))).toBe(true);
+      expect(agentless.logs.some((l) => l.collector === 'mptcp' && /output exceeds 1048576 bytes/.test(String(l.err)))).toBe(true);
+    } finally {
+      for (const name of ['wg', 'ss']) {
+        await rm(bin(name));
+        await symlink('../../playback.sh', bin(name));
+      }
+    }
   });
 
   it('leaves nothing running on the router when it stops', async () => {
