@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineCollector } from '../exporter/collector.ts';
 import { parseJson, ParseError } from '../exporter/errors.ts';
 import { readOptional } from './read.ts';
-import { readUci } from './uci.ts';
+import { readUci } from '../openwrt/uci.ts';
 
 export interface Lease {
   readonly expiry: number;

@@ -9,7 +9,7 @@ import { sendJson } from '../exporter/http.ts';
 import { LineStream } from '../exporter/line-stream.ts';
 import type { LineFollower } from '../exporter/file-follower.ts';
 import { ReplayFilter } from '../exporter/replay-filter.ts';
-import { parseLogLine } from './events.ts';
+import { parseLogLine } from '../openwrt/logread.ts';
 
 export const QUERY_TYPES = ['A', 'AAAA', 'PTR', 'HTTPS', 'SVCB', 'SRV', 'TXT', 'MX', 'NS', 'SOA', 'CNAME', 'ANY'] as const;
 export const RESULTS = ['cached', 'forwarded', 'local', 'nxdomain', 'blocked', 'error', 'failed'] as const;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capture } from '../test/captures.ts';
-import { EventClassifier, EventCounter, parseLogLine } from './events.ts';
+import { parseLogLine } from '../openwrt/logread.ts';
+import { EventClassifier, EventCounter } from './events.ts';
 
 const lines = (file: string) => capture(file).split('\n').filter(Boolean);
 

@@ -8,7 +8,8 @@ import { errorMessage, isAbsent } from '../exporter/errors.ts';
 import { sendJson } from '../exporter/http.ts';
 import { LineStream } from '../exporter/line-stream.ts';
 import { ReplayFilter } from '../exporter/replay-filter.ts';
-import { readUci, uciOption } from './uci.ts';
+import { readUci, uciOption } from '../openwrt/uci.ts';
+import { parseLogLine, type LogEntry } from '../openwrt/logread.ts';
 
 export const EVENTS = [
   'up', 'down', 'link_up', 'link_down', 'connection_lost',
@@ -20,47 +21,6 @@ export type EventName = (typeof EVENTS)[number];
 
 /** Events that mark a change of an interface's state (for the last-change timestamp). */
 const STATE_CHANGES = new Set<EventName>(['up', 'down', 'link_up', 'link_down', 'connection_lost', 'carrier_up', 'carrier_down', 'ppp_up', 'ppp_down', 'tracker_up', 'tracker_down']);
-
-export interface LogEntry {
-  /** Unix seconds. */
-  readonly time: number;
-  readonly facility: string;
-  readonly priority: string;
-  readonly ident: string;
-  readonly pid: string | undefined;
-  readonly message: string;
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-// ubox logread: `Sun Nov 22 08:00:01 2026 [1795...123.456 ]daemon.notice netifd: text`
-const LOGREAD = /^\w{3} (\w{3}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4}) (?:\[(\d+)\.(\d+)\] )?(\w+)\.(\w+) (.*)$/;
-// BusyBox syslogd / log files: `Nov 22 08:00:01 host daemon.notice netifd: text`
-const SYSLOG = /^(\w{3}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) \S+ (\w+)\.(\w+) (.*)$/;
-
-function localSeconds(month: string, day: string, h: string, m: string, s: string, year: number): number {
-  return new Date(year, MONTHS.indexOf(month), Number(day), Number(h), Number(m), Number(s)).getTime() / 1000;
-}
-
-/** One line of `logread` (or BusyBox syslogd) output; undefined for anything else. */
-export function parseLogLine(line: string, now = new Date()): LogEntry | undefined {
-  let time: number;
-  let facility: string;
-  let priority: string;
-  let rest: string;
-  const l = LOGREAD.exec(line);
-  if (l) {
-    time = l[7] ? Number(l[7]) + Number(l[8]) / 1000 : localSeconds(l[1]!, l[2]!, l[3]!, l[4]!, l[5]!, Number(l[6]));
-    [facility, priority, rest] = [l[9]!, l[10]!, l[11]!];
-  } else {
-    const s = SYSLOG.exec(line);
-    if (!s || !MONTHS.includes(s[1]!)) return undefined;
-    time = localSeconds(s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, now.getFullYear());
-    [facility, priority, rest] = [s[6]!, s[7]!, s[8]!];
-  }
-  const m = /^([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/.exec(rest);
-  if (!m) return undefined;
-  return { time, facility, priority, ident: m[1]!, pid: m[2], message: m[3]! };
-}
 
 export interface ClassifiedEvent {
   readonly interface: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capture } from '../test/captures.ts';
-import { effectiveMode, parseMptcpEndpoints, parseMptcpLimits, parseNetstat, parseSsMptcp } from './mptcp.ts';
+import { effectiveMode, parseMptcpEndpoints, parseMptcpLimits } from '../openwrt/mptcp.ts';
+import { parseNetstat, parseSsMptcp } from './mptcp.ts';
 
 describe('MPTCP parsers on real captures', () => {
   it('reads endpoints with their flags and devices', () => {

@@ -8,8 +8,8 @@ import { errorMessage, isAbsent } from '../exporter/errors.ts';
 import { LineStream } from '../exporter/line-stream.ts';
 import type { Labels, MetricSink } from '../exporter/metrics.ts';
 import { parsePingLine, type PingFlavor } from './ping-parse.ts';
-import { readUci, uciOption } from './uci.ts';
-import { interfaceRole, readInterfaceDump } from './wan.ts';
+import { readUci, uciOption } from '../openwrt/uci.ts';
+import { interfaceRole, readInterfaceDump } from '../openwrt/netifd.ts';
 
 /** 1 ms to 2 s: LAN hops, good and bad WANs, satellite and congested mobile links. */
 export const RTT_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capture } from '../test/captures.ts';
-import { parseOpenvpnStatus, parseWireguardDump } from './vpn.ts';
+import { parseOpenvpnStatus } from './vpn.ts';
+import { parseWireguardDump } from '../openwrt/wireguard.ts';
 
 describe('parseWireguardDump', () => {
   const text = capture('wireguard/wg-show-all-dump.tsv');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capture } from '../test/captures.ts';
-import { parseUciShow } from './uci.ts';
-import { interfaceRole, parseInterfaceDump, wanPolicy } from './wan.ts';
+import { parseUciShow } from '../openwrt/uci.ts';
+import { interfaceRole, parseInterfaceDump, wanPolicy } from '../openwrt/netifd.ts';
 
 describe('parseInterfaceDump', () => {
   it('reads the real dump, pretty and compact alike', () => {

@@ -3,106 +3,10 @@
 // with the other collectors that need them; never `ubus call openmptcprouter status`, which
 // pings, resolves and even writes UCI.
 import { z } from 'zod';
-import { defineCollector, type CollectContext } from '../exporter/collector.ts';
-import { parseJson, ParseError } from '../exporter/errors.ts';
+import { defineCollector } from '../exporter/collector.ts';
 import type { MetricSink } from '../exporter/metrics.ts';
-import { readUci, uciOption, type UciConfig } from './uci.ts';
-
-export interface NetifdAddress {
-  readonly address: string;
-  readonly mask: number;
-  readonly ptpaddress?: string;
-}
-export interface NetifdRoute {
-  readonly target: string;
-  readonly mask: number;
-  readonly nexthop: string;
-  readonly metric?: number;
-  readonly table?: number;
-}
-export interface NetifdInterface {
-  readonly interface: string;
-  readonly up: boolean;
-  readonly pending: boolean;
-  readonly available: boolean;
-  readonly autostart: boolean;
-  readonly dynamic: boolean;
-  readonly uptime?: number;
-  readonly l3_device?: string;
-  readonly proto?: string;
-  readonly device?: string;
-  readonly 'ipv4-address'?: NetifdAddress[];
-  readonly 'ipv6-address'?: NetifdAddress[];
-  readonly route?: NetifdRoute[];
-  readonly 'dns-server'?: string[];
-  readonly errors?: Array<{ subsystem: string; code: string }>;
-}
-
-export const INTERFACE_DUMP = ['-S', 'call', 'network.interface', 'dump'] as const;
-
-/** `ubus call network.interface dump`: every field after `dynamic` is optional. */
-export function parseInterfaceDump(text: string): NetifdInterface[] {
-  const source = 'ubus call network.interface dump';
-  const doc = parseJson<{ interface?: unknown }>(source, text);
-  if (!doc || !Array.isArray(doc.interface)) throw new ParseError(source, 'no "interface" array');
-  return doc.interface.map((entry: unknown, i) => {
-    const e = entry as Record<string, unknown>;
-    if (typeof e?.interface !== 'string' || typeof e.up !== 'boolean') {
-      throw new ParseError(source, `entry ${i} has no interface name or up flag`);
-    }
-    return e as unknown as NetifdInterface;
-  });
-}
-
-/** Reads the dump through the seam; collectors that need it share the one call per scrape. */
-export async function readInterfaceDump(ctx: CollectContext): Promise<NetifdInterface[]> {
-  const { stdout } = await ctx.sources.run('ubus', [...INTERFACE_DUMP], { signal: ctx.signal });
-  return parseInterfaceDump(stdout);
-}
-
-export type Role = 'wan' | 'lan' | 'vpn' | 'wifi' | 'other';
-const VPN_PROTOS = new Set(['wireguard', 'openvpn', 'vpnc', 'openconnect', 'zerotier', 'tailscale']);
-const VPN_DEVICE = /^(tun|tap|wg|mlvpn|ipsec|gt-|tailscale|zt)/;
-const WIFI_DEVICE = /^(phy\d+-|wlan|ath\d|ra\d)/;
-
-/** Groups interfaces as a dashboard would: tunnels, then firewall zones, then multipath, then names. */
-export function interfaceRole(iface: NetifdInterface, network: UciConfig, firewall: UciConfig): Role {
-  const device = iface.l3_device ?? iface.device ?? uciOption(network.get(iface.interface), 'device') ?? '';
-  if (device === 'lo' || iface.interface === 'loopback') return 'other';
-  if (VPN_PROTOS.has(iface.proto ?? '') || VPN_DEVICE.test(device)) return 'vpn';
-  for (const zone of firewall.values()) {
-    if (zone.type !== 'zone' || !(zone.options.get('network') ?? []).includes(iface.interface)) continue;
-    const name = uciOption(zone, 'name');
-    if (name === 'wan' || uciOption(zone, 'masq') === '1') return 'wan';
-    if (name === 'lan') return 'lan';
-  }
-  const multipath = uciOption(network.get(iface.interface), 'multipath');
-  if (multipath && multipath !== 'off') return 'wan';
-  if (WIFI_DEVICE.test(device)) return 'wifi';
-  if (/^lan/.test(iface.interface)) return 'lan';
-  if (/^(wan|wwan)/.test(iface.interface)) return 'wan';
-  return 'other';
-}
-
-export const POLICIES = ['primary', 'bonded', 'standby', 'disabled'] as const;
-export type Policy = (typeof POLICIES)[number];
-
-/** OMR's `multipath` values as the four policies users drag WANs between. */
-export function wanPolicy(multipath: string | undefined, disabled: string | undefined): Policy {
-  if (disabled === '1') return 'disabled';
-  switch (multipath) {
-    case 'master':
-      return 'primary';
-    case 'on':
-      return 'bonded';
-    case 'backup':
-    case 'handover':
-      return 'standby';
-    default:
-      return 'disabled';
-  }
-}
-
+import { interfaceRole, isIpv6Proto, POLICIES, readNetworkView, wanGroups, wanPolicy, type NetifdInterface, type Role, type WanGroup } from '../openwrt/netifd.ts';
+import { readUci, uciOption, type UciConfig } from '../openwrt/uci.ts';
 function emitInterface(out: MetricSink, iface: NetifdInterface, role: Role, maxRoutes: number): void {
   const labels = { interface: iface.interface };
   const bool = (name: string, help: string, v: boolean) => out.gauge(`openwrt_interface_${name}`, help, labels, v ? 1 : 0);
@@ -153,6 +57,25 @@ function emitInterface(out: MetricSink, iface: NetifdInterface, role: Role, maxR
   }
 }
 
+/**
+ * Each WAN once, however many logical interfaces netifd runs on it: its layer-3 device (one series
+ * per device, the join every traffic rule and panel makes), its members, and whether it is up,
+ * which is its IPv4 interface's state: an IPv6 side that never came up (an ISP without IPv6) is
+ * not a WAN outage.
+ */
+function emitWanGroups(out: MetricSink, groups: readonly WanGroup[]): void {
+  for (const g of groups) {
+    const labels = { interface: g.name };
+    out.gauge('openwrt_wan_up', 'Whether the WAN is up: its IPv4 interface as netifd reports it (an IPv6 side that never came up does not count).', labels, g.primary.up ? 1 : 0);
+    if (g.device) out.gauge('openwrt_wan_device_info', 'The layer-3 device a WAN\'s traffic is counted on; exactly one WAN per device; value 1.', { interface: g.name, device: g.device }, 1);
+    for (const m of g.members) {
+      out.gauge('openwrt_wan_member_info', 'A logical interface netifd runs on the WAN (its IPv4 and IPv6 sides); value 1.', {
+        interface: g.name, member: m.interface, family: isIpv6Proto(m.proto) ? 'ipv6' : 'ipv4', up: m.up ? 'true' : 'false',
+      }, 1);
+    }
+  }
+}
+
 function emitOmr(out: MetricSink, omr: UciConfig, wans: ReadonlySet<string>): void {
   for (const section of omr.values()) {
     const labels = { interface: section.name };
@@ -199,12 +122,8 @@ export const wan = defineCollector({
   },
   create: (options) => ({
     async collect(ctx, out) {
-      const [interfaces, network, firewall, omr] = await Promise.all([
-        readInterfaceDump(ctx),
-        readUci(ctx, 'network'),
-        readUci(ctx, 'firewall'),
-        readUci(ctx, 'openmptcprouter'),
-      ]);
+      const [view, omr] = await Promise.all([readNetworkView(ctx), readUci(ctx, 'openmptcprouter')]);
+      const { interfaces, network, firewall } = view;
       const wans = new Set<string>();
       for (const iface of interfaces) {
         const role = interfaceRole(iface, network, firewall);
@@ -220,6 +139,7 @@ export const wan = defineCollector({
         }
         out.gauge('openwrt_wan_multipath_info', 'The WAN\'s raw UCI multipath value (master, on, backup, off, handover); value 1.', { interface: iface.interface, multipath }, 1);
       }
+      emitWanGroups(out, wanGroups(view));
       emitOmr(out, omr, wans);
     },
   }),

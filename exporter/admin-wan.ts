@@ -2,9 +2,9 @@
 // (primary, bonded, standby, disabled) and a WAN's addressing. Every name is matched against
 // UCI's own list of WANs and only then used, always as one argument of an argument array.
 import { isIP, isIPv4 } from 'node:net';
-import { interfaceRole, POLICIES, type Policy } from '../collectors/wan.ts';
-import type { UciConfig } from '../collectors/uci.ts';
-import { uciOption } from '../collectors/uci.ts';
+import { interfaceRole, POLICIES, type Policy } from '../openwrt/netifd.ts';
+import type { UciConfig } from '../openwrt/uci.ts';
+import { uciOption } from '../openwrt/uci.ts';
 
 export class ValidationError extends Error {}
 

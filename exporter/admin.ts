@@ -9,9 +9,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { BlockList, isIP } from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
-import { parseUciShow, uciOption, type UciConfig } from '../collectors/uci.ts';
-import { effectiveMode, parseMptcpEndpoints } from '../collectors/mptcp.ts';
-import { readInterfaceDump, wanPolicy } from '../collectors/wan.ts';
+import { parseUciShow, uciOption, type UciConfig } from '../openwrt/uci.ts';
+import { effectiveMode, parseMptcpEndpoints } from '../openwrt/mptcp.ts';
+import { readInterfaceDump, wanPolicy } from '../openwrt/netifd.ts';
 import { ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE } from './admin-page.ts';
 import { MULTIPATH, validateArrangement, validateSettings, ValidationError, wanNames, type Arrangement, type WanSettings } from './admin-wan.ts';
 import { buildDiagnostics } from './diagnostics.ts';

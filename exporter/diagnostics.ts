@@ -3,7 +3,7 @@
 import { createGzip } from 'node:zlib';
 import * as path from 'node:path';
 import { pack } from 'tar-stream';
-import { parseWireguardDump } from '../collectors/vpn.ts';
+import { parseWireguardDump } from '../openwrt/wireguard.ts';
 import { errorMessage } from './errors.ts';
 import type { Sources } from './sources.ts';
 

@@ -5,12 +5,15 @@
 const R = 'router=~"$router"';
 
 /**
- * Attaches the logical WAN interface to per-device series (netdev counters, rates). Only
- * interfaces that are up have a layer-3 device; a down one (wan6 on PPPoE) would otherwise keep
- * its `device` label and collide with the interface that is up on the same device.
+ * Attaches the WAN to per-device series (netdev counters, rates) through openwrt_wan_device_info,
+ * which has exactly one WAN per layer-3 device: wan and wan6 on one device are one WAN, so the
+ * join is one-to-one on every router.
  */
-export const onWan = (expr: string, roles = 'wan') =>
-  `${expr} * on (router, device) group_left (interface) label_replace(openwrt_interface_info{${R}, role=~"${roles}", interface=~"$interface", l3_device!=""}, "device", "$1", "l3_device", "(.+)")`;
+export const onWan = (expr: string) => `${expr} * on (router, device) group_left (interface) openwrt_wan_device_info{${R}, interface=~"$interface"}`;
+
+/** Attaches a tunnel's logical interface to its layer-3 device's series (one interface per tunnel device). */
+export const onTunnel = (expr: string) =>
+  `${expr} * on (router, device) group_left (interface) label_replace(openwrt_interface_info{${R}, role="vpn", l3_device!=""}, "device", "$1", "l3_device", "(.+)")`;
 
 /** Attaches each MAC's host name (client_info has one series per address; max dedups them). */
 export const withHostname = (expr: string) => `${expr} * on (router, mac) group_left (hostname) max by (router, mac, hostname) (openwrt_client_info{${R}})`;
@@ -26,7 +29,7 @@ export const Q = {
   load1: `node_load1{${R}}`,
   conntrackUsed: `node_nf_conntrack_entries{${R}} / node_nf_conntrack_entries_limit{${R}}`,
   uptime: `time() - node_boot_time_seconds{${R}}`,
-  wanUptime: `openwrt_interface_uptime_seconds{${R}} * on (router, interface) group_left () openwrt_interface_info{${R}, role="wan", interface=~"$interface"}`,
+  wanUptime: `openwrt_interface_uptime_seconds{${R}} * on (router, interface) group_left () openwrt_wan_up{${R}, interface=~"$interface"}`,
   omrPublicIp: `openwrt_omr_wan_info{${R}}`,
   wanAddresses: `openwrt_interface_address_info{${R}} * on (router, interface) group_left () openwrt_interface_info{${R}, role="wan"}`,
   openwrtRelease: `node_openwrt_info{${R}}`,
@@ -39,7 +42,7 @@ export const Q = {
   filesystemUsed: `1 - node_filesystem_avail_bytes{${R}, mountpoint=~"/|/overlay|/tmp"} / node_filesystem_size_bytes{${R}, mountpoint=~"/|/overlay|/tmp"}`,
 
   // WAN and MPTCP
-  wanUp: `openwrt_interface_up{${R}} * on (router, interface) group_left () openwrt_interface_info{${R}, role="wan", interface=~"$interface"}`,
+  wanUp: `openwrt_wan_up{${R}, interface=~"$interface"}`,
   trackerUp: `openwrt_omr_wan_up{${R}, interface=~"$interface"}`,
   trackerLatency: `openwrt_omr_wan_latency_seconds{${R}, interface=~"$interface"}`,
   wanPolicy: `openwrt_wan_policy{${R}, interface=~"$interface"} == 1`,
@@ -47,7 +50,7 @@ export const Q = {
   wanTransmitBits: `8 * router_interface:openwrt_wan_transmit_bytes:rate5m{${R}, interface=~"$interface"}`,
   wanReceiveLive: onWan(`8 * rate(node_network_receive_bytes_total{${R}}[$__rate_interval])`),
   wanTransmitLive: onWan(`8 * rate(node_network_transmit_bytes_total{${R}}[$__rate_interval])`),
-  tunnelReceiveBits: onWan(`8 * rate(node_network_receive_bytes_total{${R}}[$__rate_interval])`, 'vpn'),
+  tunnelReceiveBits: onTunnel(`8 * rate(node_network_receive_bytes_total{${R}}[$__rate_interval])`),
   mptcpConnections: `openwrt_mptcp_connections{${R}}`,
   mptcpSubflows: `sum by (router, device) (openwrt_mptcp_subflows{${R}})`,
   mptcpConfigured: `openwrt_mptcp_configured_mode{${R}, interface=~"$interface"} == 1`,
@@ -118,6 +121,6 @@ export const Q = {
 
   // Variables
   routers: 'label_values(routerscope_build_info, router)',
-  wans: 'label_values(openwrt_interface_info{router=~"$router", role="wan"}, interface)',
+  wans: 'label_values(openwrt_wan_up{router=~"$router"}, interface)',
   clients: 'label_values(openwrt_client_info{router=~"$router"}, mac)',
 } as const;

@@ -58,7 +58,7 @@ export class ReportBuilder {
     const at = period.end;
     const q = (expr: string, when = at) => this.prom.query(expr, when);
     const wanJoin = (expr: string) =>
-      `${expr} * on (router, device) group_left (interface) max by (router, device, interface) (label_replace(last_over_time(openwrt_interface_info{${r}, role="wan", l3_device!=""}[${P}]), "device", "$1", "l3_device", "(.+)"))`;
+      `${expr} * on (router, device) group_left (interface) max by (router, device, interface) (last_over_time(openwrt_wan_device_info{${r}}[${P}]))`;
     const wanTraffic = async (direction: 'receive' | 'transmit', range: string, when: Date) =>
       q(`sum by (interface) (${wanJoin(`increase(node_network_${direction}_bytes_total{${r}}[${range}])`)})`, when);
 
@@ -93,12 +93,12 @@ export class ReportBuilder {
     const protocolTotal = num(protocols);
 
     const [availability, failovers, ppp] = await Promise.all([
-      q(`avg_over_time(openwrt_interface_up{${r}}[${P}]) * on (router, interface) group_left () max by (router, interface) (last_over_time(openwrt_interface_info{${r}, role="wan"}[${P}]))`),
+      q(`avg_over_time(openwrt_wan_up{${r}}[${P}])`),
       q(`sum(increase(openwrt_interface_events_total{${r}, event="master_changed"}[${P}]))`),
       q(`sum by (interface) (increase(openwrt_interface_events_total{${r}, event="ppp_up"}[${P}]))`),
     ]);
     const step = Math.max(60, Math.ceil(seconds(period) / 10_000 / 60) * 60);
-    const upRange = await this.prom.queryRange(`openwrt_interface_up{${r}} * on (router, interface) group_left () max by (router, interface) (openwrt_interface_info{${r}, role="wan"})`, period.start, period.end, step);
+    const upRange = await this.prom.queryRange(`openwrt_wan_up{${r}}`, period.start, period.end, step);
 
     const latencyBy = 'target, interface';
     const [mean, p95, loss, jitter, hourly] = await Promise.all([

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const ROUTERS = ['bpi-r4-omr', 'gl-mt2500a'] as const;
+export const ROUTERS = ['bpi-r4-omr', 'gl-mt2500a', 'openwrt-stock', 'openwrt-no-ipv6', 'openwrt-pppoe', 'openwrt-two-wans'] as const;
 export type RouterName = (typeof ROUTERS)[number];
 
 export function routerDir(name: string): string {

@@ -46,6 +46,8 @@ export function homeSeries(router = 'home', clients = CLIENTS, totalSteps = TOTA
     { name: 'node_network_receive_bytes_total', labels: { ...base, device: 'br-lan' }, value: cumulative(() => 777_000) },
     { name: 'node_network_transmit_bytes_total', labels: { ...base, device: 'br-lan' }, value: cumulative(() => 999_000) },
     { name: 'openwrt_interface_up', labels: { ...base, interface: 'wan' }, value: (k) => (down(k) ? 0 : 1) },
+    { name: 'openwrt_wan_up', labels: { ...base, interface: 'wan' }, value: (k) => (down(k) ? 0 : 1) },
+    { name: 'openwrt_wan_device_info', labels: { ...base, interface: 'wan', device: 'pppoe-wan' }, value: () => 1 },
     { name: 'openwrt_interface_up', labels: { ...base, interface: 'lan' }, value: () => 1 },
     { name: 'openwrt_interface_events_total', labels: { ...base, interface: 'wan', event: 'ppp_up' }, value: events([at(3, 14, 30), at(5, 3)]) },
     { name: 'openwrt_interface_events_total', labels: { ...base, interface: 'wan', event: 'master_changed' }, value: events([at(3, 14)]) },

@@ -48,7 +48,7 @@ describe('routerscope report over a backfilled week', () => {
     // Prometheus serves a copy: it compacts and writes into its data directory.
     await cp(path.join(work.dir, 'blocks'), path.join(work.dir, 'data'), { recursive: true });
     prom = await startPrometheus(path.join(work.dir, 'data'));
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (prom) await stopProcess(prom.process);

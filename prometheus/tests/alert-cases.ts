@@ -29,7 +29,6 @@ interface Case {
 }
 
 const ping = { target: 'vps', source: '100.66.12.34', kind: 'target', interface: 'wan1' };
-const wanInfo = (i: string, dev: string): [string, string] => [sel('openwrt_interface_info', { interface: i, device: dev, l3_device: dev, proto: 'dhcp', role: 'wan' }), '1x30'];
 
 export const CASES: Case[] = [
   { alert: 'RouterscopeDown', name: 'scrapes fail for 2 minutes', series: [[sel('up'), '0x5']], eval: '3m', fire: [{ severity: 'critical', labels: R }] },
@@ -39,20 +38,22 @@ export const CASES: Case[] = [
   { alert: 'RouterscopeCollectorStale', name: 'the last success stays at 0', series: [[sel('routerscope_collector_last_success_timestamp_seconds', { collector: 'nlbwmon' }), '0x20']], eval: '16m', fire: [{ severity: 'warning', labels: { ...R, collector: 'nlbwmon' }, value: '16m 0s' }] },
   { alert: 'RouterscopeCollectorStale', name: 'the last success keeps up', series: [[sel('routerscope_collector_last_success_timestamp_seconds', { collector: 'nlbwmon' }), '0+60x20']], eval: '16m', fire: [] },
 
-  { alert: 'WanDown', name: 'wan1 down for 2 minutes', series: [[sel('openwrt_interface_up', { interface: 'wan1' }), '0x10'], wanInfo('wan1', 'wan'), [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '0x10']], eval: '5m', fire: [{ severity: 'critical', labels: { ...R, interface: 'wan1' } }] },
-  { alert: 'WanDown', name: 'a disabled WAN is down on purpose', series: [[sel('openwrt_interface_up', { interface: 'wan1' }), '0x10'], wanInfo('wan1', 'wan'), [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '1x10']], eval: '5m', fire: [] },
+  { alert: 'WanDown', name: 'wan1 down for 2 minutes', series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x10'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '0x10']], eval: '5m', fire: [{ severity: 'critical', labels: { ...R, interface: 'wan1' } }] },
+  { alert: 'WanDown', name: 'a disabled WAN is down on purpose', series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x10'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '1x10']], eval: '5m', fire: [] },
+  // An ISP without IPv6: wan6 stays pending forever while wan is up; the WAN is up.
+  { alert: 'WanDown', name: 'wan up, wan6 pending forever (no IPv6 from the ISP)', series: [[sel('openwrt_wan_up', { interface: 'wan' }), '1x10'], [sel('openwrt_interface_up', { interface: 'wan6' }), '0x10'], [sel('openwrt_interface_pending', { interface: 'wan6' }), '1x10']], eval: '5m', fire: [] },
   { alert: 'WanTrackerDown', name: 'the tracker says down', series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '0x5']], eval: '3m', fire: [{ severity: 'warning', labels: { ...R, interface: 'wan2' } }] },
   { alert: 'WanTrackerDown', name: 'the tracker says up', series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '1x5']], eval: '3m', fire: [] },
   { alert: 'WanFlapping', name: 'up and down every minute', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0+1x60'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0+1x60']], eval: '60m', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan3' }, value: '120' }] },
   { alert: 'WanFlapping', name: 'three changes in an hour', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0x20 1x20 2x20'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0x30 1x30']], eval: '60m', fire: [] },
   {
     alert: 'WanFailoverToStandby', name: 'primary down, standby up',
-    series: [[sel('openwrt_interface_up', { interface: 'wan1' }), '0x5'], [sel('openwrt_interface_up', { interface: 'wan3' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5']],
+    series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x5'], [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5']],
     eval: '3m', fire: [{ severity: 'warning', labels: { ...R, interface: 'wan3' } }],
   },
   {
     alert: 'WanFailoverToStandby', name: 'primary up',
-    series: [[sel('openwrt_interface_up', { interface: 'wan1' }), '1x5'], [sel('openwrt_interface_up', { interface: 'wan3' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5']],
+    series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '1x5'], [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5']],
     eval: '3m', fire: [],
   },
   { alert: 'PppoeReconnects', name: 'a new session every hour', interval: '1h', hourly: true, series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_up' }), '0+1x30']], eval: '24h', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan' }, value: '24' }] },
