@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseBatchOutput, parseSshUrl, shellQuote, splitHeads } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
-import { copyRouter, descendsFrom, processes, routerDir, scrape, startExporter, tempDir, transportCounter, waitFor, writeScript, type RunningExporter } from './helpers.ts';
+import { copyRouter, descendsFrom, processes, routerDir, ROUTERS, scrape, startExporter, tempDir, transportCounter, waitFor, writeScript, type RunningExporter } from './helpers.ts';
 import { SSH_SERVERS, startSshLab, type SshLab } from './ssh-lab.ts';
 
 describe('ssh transport parts', () => {
@@ -217,5 +217,46 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     expect(await remoteFollowers()).toBe(2);
     await agentless.stop();
     expect(await waitFor(async () => ((await remoteFollowers()) === 0 ? true : undefined), 10000, 'the remote followers to stop')).toBe(true);
+  });
+});
+
+// Every other test router through dropbear (OpenWrt's server) to a BusyBox ash login: the batched
+// agentless scrape gives the same /metrics as the local exporter (the BPI-R4 is covered above,
+// through both servers).
+describe('agentless over dropbear on every test router', () => {
+  let ssh: SshLab;
+  beforeAll(async () => {
+    ssh = await startSshLab({ server: 'dropbear' });
+  });
+  afterAll(() => ssh?.stop());
+
+  /** Scrapes until two scrapes in a row agree (the prefetch then carries files and commands). */
+  const steadyMetrics = (exporter: RunningExporter) => {
+    let previous = '';
+    return waitFor(async () => {
+      const normalized = normalizeForGolden(await scrape(exporter.url)).replace(/^.*(routerscope_transport_operations_total|_follower_starts_total|openwrt_ping_).*\n/gm, '');
+      const done = normalized === previous;
+      previous = normalized;
+      return done ? normalized : undefined;
+    }, 30000, 'two scrapes that agree');
+  };
+
+  it.each(ROUTERS.filter((r) => r !== 'bpi-r4-omr'))('%s', async (name) => {
+    const router = await copyRouter(name);
+    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+    const local = await startExporter([...router.flags, '--no-collector.ping'], { env: { TZ: 'UTC' } });
+    const agentless = await startExporter([...router.flags, '--no-collector.ping', '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { env: { TZ: 'UTC' } });
+    try {
+      // A few scrapes so that the commands join the prefetch, then compare.
+      for (let i = 0; i < 3; i++) await scrape(agentless.url);
+      const [viaSsh, direct] = [await steadyMetrics(agentless), await steadyMetrics(local)];
+      expect(viaSsh).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
+      expect(viaSsh).toBe(direct);
+      expect(transportCounter(await scrape(agentless.url), 'prefetched_commands')).toBeGreaterThan(0);
+    } finally {
+      await agentless.stop();
+      await local.stop();
+      await router.remove();
+    }
   });
 });
