@@ -20,6 +20,7 @@ import type { ReportOptions } from '../reports/cli.ts';
 /** Flags that map onto one config key each. */
 const VALUE_FLAGS = [
   { flag: '--web.listen-address <address>', path: ['web', 'listen_address'], help: 'address to serve /metrics on (default 127.0.0.1:9100)' },
+  { flag: '--web.enable-lifecycle', path: ['web', 'enable_lifecycle'], help: 'allow POST /-/reload (off by default, as in Prometheus; SIGHUP always reloads)' },
   { flag: '--path.rootfs <dir>', path: ['path', 'rootfs'], help: 'root of the filesystem to read (default /)' },
   { flag: '--path.bin <dirs>', path: ['path', 'bin'], help: 'colon-separated directories where commands are looked up (default /usr/sbin:/usr/bin:/sbin:/bin)', list: true },
   { flag: '--log.level <level>', path: ['log', 'level'], help: 'trace, debug, info, warn or error (default info)' },
@@ -45,7 +46,7 @@ export function flagOverrides(command: Command, collectorDefs: readonly Collecto
   for (const option of command.options) {
     const value = opts[option.attributeName()];
     if (value === undefined) continue;
-    const spec = VALUE_FLAGS.find((f) => f.flag.startsWith(option.long + ' '));
+    const spec = VALUE_FLAGS.find((f) => f.flag === option.long || f.flag.startsWith(option.long + ' '));
     if (spec) {
       const v = 'list' in spec ? String(value).split(':').filter(Boolean) : value;
       overrides.push({ flag: option.long!, path: spec.path, value: v });

@@ -46,6 +46,8 @@ function buildSchema(definitions: readonly CollectorDefinition[]) {
         scrape_timeout_seconds: z.number().positive().max(300).default(10),
         /** Kept back from Prometheus' timeout so the answer arrives in time. */
         timeout_offset_seconds: z.number().min(0).max(10).default(0.5),
+        /** POST /-/reload, as Prometheus' --web.enable-lifecycle: off, so no web page can post to it. */
+        enable_lifecycle: z.boolean().default(false),
       })
       .prefault({}),
     log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
@@ -107,7 +109,7 @@ export interface CollectorSettings {
 }
 
 export interface Config {
-  readonly web: { readonly listen_address: string; readonly scrape_timeout_seconds: number; readonly timeout_offset_seconds: number };
+  readonly web: { readonly listen_address: string; readonly scrape_timeout_seconds: number; readonly timeout_offset_seconds: number; readonly enable_lifecycle: boolean };
   readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
   readonly path: { readonly rootfs: string; readonly bin: readonly string[] };
   readonly commands: { readonly timeout_seconds: number; readonly max_output_bytes: number };

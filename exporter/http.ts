@@ -23,12 +23,34 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   send(res, status, JSON.stringify(value, null, 2) + '\n', 'application/json');
 }
 
-/** The scrape's time budget: Prometheus' timeout header (or the default) less the offset. */
+/**
+ * The longest scrape timeout the header may ask for, as `web.scrape_timeout_seconds` allows:
+ * Prometheus never sends more than its scrape interval, and 1e9 would overflow Node's timers into
+ * 1 ms while 2000000 would hold every later scrape that joins this one.
+ */
+export const MAX_SCRAPE_TIMEOUT_SECONDS = 300;
+
+/** The scrape's time budget: Prometheus' timeout header (or the default), bounded, less the offset. */
 export function scrapeTimeoutSeconds(req: IncomingMessage, fallback: number, offset: number): number {
   const header = Number(req.headers['x-prometheus-scrape-timeout-seconds']);
-  const budget = Number.isFinite(header) && header > 0 ? header : fallback;
+  const budget = Number.isFinite(header) && header > 0 ? Math.min(header, MAX_SCRAPE_TIMEOUT_SECONDS) : fallback;
   return Math.max(budget - offset, 0.1);
 }
+
+/** A request a browser sends for another site's page (cross-site request forgery), by its own headers. */
+export function isCrossSite(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+const READ_ONLY = new Set(['GET', 'HEAD']);
 
 function landingPage(exporter: Exporter): string {
   const routes = [...exporter.routes().keys()];
@@ -43,6 +65,16 @@ function landingPage(exporter: Exporter): string {
 async function handle(req: IncomingMessage, res: ServerResponse, options: MetricsServerOptions): Promise<void> {
   const { exporter } = options;
   const url = new URL(req.url ?? '/', 'http://localhost');
+  try {
+    decodeURIComponent(url.pathname);
+  } catch {
+    return send(res, 400, 'malformed percent-encoding in the path\n');
+  }
+  if (url.pathname !== '/-/reload' && !READ_ONLY.has(req.method ?? 'GET')) {
+    // Every other route only reads: a POST must not run a collection on the router.
+    res.setHeader('Allow', 'GET, HEAD');
+    return send(res, 405, `${req.method} is not allowed here\n`);
+  }
   switch (url.pathname) {
     case '/':
       return send(res, 200, landingPage(exporter), 'text/html; charset=utf-8');
@@ -66,6 +98,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Metric
         res.setHeader('Allow', 'POST, PUT');
         return send(res, 405, 'Only POST or PUT requests allowed\n');
       }
+      if (!exporter.currentConfig.web.enable_lifecycle) return send(res, 403, 'Lifecycle API is not enabled (--web.enable-lifecycle); SIGHUP reloads\n');
+      if (isCrossSite(req)) return send(res, 403, 'cross-site reload refused\n');
       const error = await options.reload();
       return error ? send(res, 500, `failed to reload config: ${error}\n`) : send(res, 200, 'config reloaded\n');
     }

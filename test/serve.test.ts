@@ -77,7 +77,7 @@ describe('reload', () => {
   it('reloads on POST /-/reload and SIGHUP; a bad config keeps the old one and says so', async () => {
     const router = await copyRouter('gl-mt2500a');
     const configFile = path.join(router.dir, 'config.yml');
-    const exporter = await startExporter(router.flags);
+    const exporter = await startExporter([...router.flags, '--web.enable-lifecycle']);
     try {
       const has = async (prefix: string) => (await scrape(exporter.url)).includes(prefix);
       expect(await has('node_network_receive_bytes_total')).toBe(true);
