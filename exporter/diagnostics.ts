@@ -5,24 +5,8 @@ import * as path from 'node:path';
 import { pack } from 'tar-stream';
 import { parseWireguardDump } from '../openwrt/wireguard.ts';
 import { errorMessage } from './errors.ts';
+import { redactText, redactUci } from './redact.ts';
 import type { Sources } from './sources.ts';
-
-/** UCI options whose values are secrets (PPPoE passwords, Wi-Fi keys, WireGuard keys, API tokens). */
-const SECRET_OPTION = /(pass|key|secret|token|psk|auth|private|hash|credential)/i;
-
-/** Redacts secret options in a UCI file or `uci show` text. */
-export function redactUci(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      const file = /^(\s*(?:option|list)\s+)(\S+)(\s+).*$/.exec(line);
-      if (file && SECRET_OPTION.test(file[2]!)) return `${file[1]}${file[2]}${file[3]}'REDACTED'`;
-      const show = /^([^=]+\.([^.=]+))=.*$/.exec(line);
-      if (show && SECRET_OPTION.test(show[2]!)) return `${show[1]}='REDACTED'`;
-      return line;
-    })
-    .join('\n');
-}
 
 /** WireGuard state with the public columns only: the parser skips both secret columns. */
 function wireguardSummary(dump: string): string {
@@ -39,8 +23,9 @@ export async function buildDiagnostics(sources: Sources, configDir: string, stat
       files.push([`${name}.error`, `${[cmd, ...args].join(' ')}: ${errorMessage(e)}\n`]);
     }
   };
-  await command('logs/system.log', 'logread', []);
-  await command('logs/kernel.log', 'dmesg', []);
+  // pppd logs a PAP password (`AuthReq ... password="..."`); any log may quote a secret.
+  await command('logs/system.log', 'logread', [], redactText);
+  await command('logs/kernel.log', 'dmesg', [], redactText);
   await command('network/interfaces.json', 'ubus', ['-S', 'call', 'network.interface', 'dump']);
   await command('network/routes.json', 'ip', ['-j', 'route', 'show', 'table', 'all']);
   await command('network/neighbours.json', 'ip', ['-j', 'neigh', 'show']);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { CommandError, RouterscopeError } from './errors.ts';
+import { redactText } from './redact.ts';
 import { FileFollower, type LineFollower } from './file-follower.ts';
 
 export interface DirEntry {
@@ -256,7 +257,8 @@ export function runChild(
       if (failure) return reject(failure);
       const stderr = Buffer.concat(err).toString('utf8');
       if (code !== 0) {
-        const why = stderr.trim().split('\n')[0] || (signal ? `killed by ${signal}` : 'no message');
+        // The first stderr line goes into logs and /status: a command may echo a secret there.
+        const why = redactText(stderr.trim().split('\n')[0] ?? '') || (signal ? `killed by ${signal}` : 'no message');
         return reject(new CommandError(display, code, stderr, `${display}: exit ${code ?? signal}: ${why}`));
       }
       const bytes = Buffer.concat(out);

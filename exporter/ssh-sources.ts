@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { CommandError, RouterscopeError } from './errors.ts';
+import { redactText } from './redact.ts';
 import type { LineFollower } from './file-follower.ts';
 import { LineStream } from './line-stream.ts';
 import { DEFAULT_BIN_PATH, killProcessGroup, runChild, scrapeView, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
@@ -232,7 +233,7 @@ function commandResult(host: string, command: string, display: string, r: Comman
   if (r.outcome === 'big') return Promise.reject(new RouterscopeError('COMMAND_OUTPUT_TOO_LARGE', `${display}: output exceeds ${maxBytes} bytes`));
   if (r.exitCode === 127) return Promise.reject(new RouterscopeError('COMMAND_NOT_FOUND', `command "${command}" not found on ${host}`));
   if (r.exitCode !== 0) {
-    const why = r.stderr.trim().split('\n')[0] || 'no message';
+    const why = redactText(r.stderr.trim().split('\n')[0] ?? '') || 'no message';
     return Promise.reject(new CommandError(display, r.exitCode, r.stderr, `${display}: exit ${r.exitCode}: ${why}`));
   }
   return Promise.resolve({ stdout: r.stdout.toString('utf8'), stdoutBytes: Buffer.from(r.stdout), stderr: r.stderr });
