@@ -19,7 +19,8 @@ import { errorMessage } from './errors.ts';
 import type { Sources } from './sources.ts';
 
 export interface AdminOptions {
-  readonly sources: Sources;
+  /** The exporter's current sources: a reload replaces (and, agentless, closes) the old ones. */
+  readonly sources: () => Sources;
   readonly log: Logger;
   readonly token: string;
   readonly allow: readonly string[];
@@ -90,7 +91,7 @@ export class AdminServer {
   }
 
   private async run(c: Command): Promise<string> {
-    return (await this.o.sources.run(c.command, c.args, { timeoutMs: 30_000 })).stdout;
+    return (await this.o.sources().run(c.command, c.args, { timeoutMs: 30_000 })).stdout;
   }
 
   private async show(config: string): Promise<UciConfig> {
@@ -105,10 +106,10 @@ export class AdminServer {
 
   async listWans(): Promise<object[]> {
     const [network, firewall, omr] = await Promise.all([this.show('network'), this.show('firewall'), this.show('openmptcprouter')]);
-    const ctx = { sources: this.o.sources, signal: AbortSignal.timeout(10_000), log: this.o.log };
+    const ctx = { sources: this.o.sources(), signal: AbortSignal.timeout(10_000), log: this.o.log };
     const [dump, endpoints] = await Promise.all([
       readInterfaceDump(ctx).catch(() => []),
-      this.o.sources.run('ip', ['-j', 'mptcp', 'endpoint', 'show']).then((r) => parseMptcpEndpoints(r.stdout), () => []),
+      this.o.sources().run('ip', ['-j', 'mptcp', 'endpoint', 'show']).then((r) => parseMptcpEndpoints(r.stdout), () => []),
     ]);
     return wanNames(network, firewall).map((name) => {
       const s = network.get(name);
@@ -176,14 +177,14 @@ export class AdminServer {
 
   private async apply(what: string, commands: Command[], files: string[]): Promise<{ id: string; confirm_before: string }> {
     if (this.pending || this.busy) {
-      throw new HttpError(409, this.pending ? `a change is waiting for confirmation until ${new Date(this.pending.deadline).toISOString()}: confirm it or let it roll back first` : 'another change is being applied');
+      throw new HttpError(409, this.pending ? `a change is waiting for confirmation until ${new Date(this.pending.deadline).toISOString()}: confirm it or let it roll back first` : 'another change is being applied or rolled back');
     }
     this.busy = true;
     try {
       const snapshots = new Map<string, Buffer>();
       for (const f of files) {
         try {
-          snapshots.set(f, await this.o.sources.readBytes(path.join(this.o.rootConfigDir, f)));
+          snapshots.set(f, await this.o.sources().readBytes(path.join(this.o.rootConfigDir, f)));
         } catch {
           /* a config the router does not have */
         }
@@ -208,7 +209,7 @@ export class AdminServer {
   private async restore(snapshots: Map<string, Buffer>): Promise<void> {
     for (const [f, bytes] of snapshots) {
       await this.run(this.uci('revert', f)).catch(() => undefined);
-      await this.o.sources.writeFile(path.join(this.o.rootConfigDir, f), bytes);
+      await this.o.sources().writeFile(path.join(this.o.rootConfigDir, f), bytes);
     }
     await this.run({ command: 'ubus', args: ['call', 'network', 'reload'] });
   }
@@ -217,12 +218,17 @@ export class AdminServer {
     const pending = this.pending;
     if (!pending) return;
     this.pending = undefined;
+    // The slot stays taken until the files are back and the network has reloaded: a change let in
+    // meanwhile would snapshot the unconfirmed state as its "previous" one and restore it later.
+    this.busy = true;
     try {
       await this.restore(pending.snapshots);
       this.o.log.warn({ change: pending.what }, 'change not confirmed in time: previous configuration restored');
       await this.audit({ client: 'timer', method: 'ROLLBACK', path: '/api/wan/confirm', result: 'rolled back', change: pending.what });
     } catch (e) {
       this.o.log.error({ err: errorMessage(e) }, 'rollback failed');
+    } finally {
+      this.busy = false;
     }
   }
 
@@ -300,7 +306,7 @@ export class AdminServer {
       const patch = /^\/api\/wan\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'PATCH' && patch) return await this.patchWan(decodeURIComponent(patch[1]!), req, url, client, json);
       if (route === 'GET /api/diagnostics') {
-        const bundle = await buildDiagnostics(this.o.sources, this.o.rootConfigDir, this.o.status());
+        const bundle = await buildDiagnostics(this.o.sources(), this.o.rootConfigDir, this.o.status());
         res.writeHead(200, { 'Content-Type': 'application/gzip', 'Content-Disposition': `attachment; filename="routerscope-diagnostics-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.tar.gz"`, 'Cache-Control': 'no-store' });
         res.end(bundle);
         await this.audit({ client, method: req.method, path: url.pathname, result: 'exported' });

@@ -164,7 +164,7 @@ async function startAdmin(config: Config, exporter: Exporter, log: Logger): Prom
     process.exit(2);
   }
   const admin = new AdminServer({
-    sources: exporter.currentSources,
+    sources: () => exporter.currentSources,
     log: log.child({ component: 'admin' }),
     token,
     allow: config.admin.allow,

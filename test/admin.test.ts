@@ -139,6 +139,27 @@ describe('admin listener', () => {
 
   applyAndRollback(() => lab);
 
+  it('never ends with an unconfirmed change when PUTs hammer the rollback window', async () => {
+    const original = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter') };
+    expect((await call(lab.url, 'PUT', '/api/wan/policy', { body: ARRANGEMENT })).status).toBe(200);
+    // Through the 5 s confirmation window and the restore after it: every accepted change is
+    // left unconfirmed too, and must roll back to the same original files.
+    const accepted: number[] = [];
+    const until = Date.now() + 8000;
+    while (Date.now() < until) {
+      const r = await call(lab.url, 'PUT', '/api/wan/policy', { body: { ...ARRANGEMENT, standby: ['wan4'], disabled: [] } });
+      if (r.status === 200) accepted.push(Date.now());
+      else expect(r.status).toBe(409);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Each accepted change is rolled back, and audited once its restore has finished.
+    const rolledBack = async () => (await lab.audit()).filter((a) => a.result === 'rolled back').length;
+    const before = await rolledBack();
+    await waitFor(async () => ((await rolledBack()) >= before + (accepted.length > 0 ? 1 : 0) && (await call(lab.url, 'GET', '/api/wan')).body?.pending === null ? true : undefined), 15000, 'the last rollback');
+    expect(await lab.configFile('network')).toBe(original.network);
+    expect(await lab.configFile('openmptcprouter')).toBe(original.omr);
+  }, 40_000);
+
   it('puts no secret of the router into the diagnostics bundle', async () => {
     const secrets = ['S3cr3t-pppoe-pass', 'uPrivate+KeyOfTheRouterDoNotLeak0000000000=', 'PresharedKeyDoNotLeak000000000000000000000=', 'vps-api-token-do-not-leak', 'Wifi-Passphrase-Do-Not-Leak', TOKEN];
     // The secrets are really on the router: in its config files and in wg's output.
@@ -211,4 +232,13 @@ describe.each(SSH_SERVERS)('admin listener agentless, over %s to a BusyBox ash l
   });
 
   applyAndRollback(() => lab);
+
+  it('follows the exporter\'s current sources after a reload (the old SSH connection is closed)', async () => {
+    const reloaded = lab.exporter.logs.filter((l) => l.msg === 'config reloaded').length;
+    lab.exporter.process.kill('SIGHUP');
+    await waitFor(() => (lab.exporter.logs.filter((l) => l.msg === 'config reloaded').length > reloaded ? true : undefined), 15000, 'the reload');
+    const wans = await call(lab.url, 'GET', '/api/wan');
+    expect(wans.status).toBe(200);
+    expect((wans.body!.wans as unknown[]).length).toBe(4);
+  });
 });
