@@ -19,8 +19,16 @@ export const textfile = defineCollector({
   },
   create: (options) => ({
     async collect(ctx, out) {
-      const files = (await readDirOptional(ctx, options.directory)).filter((e) => e.name.endsWith('.prom') && e.type !== 'dir');
+      const entries = (await readDirOptional(ctx, options.directory)).filter((e) => e.name.endsWith('.prom') && e.type !== 'dir');
       let error = 0;
+      // A FIFO, socket or device named *.prom would block the read (and, read synchronously, the
+      // whole exporter) until someone writes to it: only files and links to them are read.
+      const files = entries.filter((e) => {
+        if (e.type === 'file' || e.type === 'symlink') return true;
+        error = 1;
+        ctx.log.warn({ file: `${options.directory}/${e.name}` }, 'textfile skipped: not a regular file');
+        return false;
+      });
       const groups: MetricFamily[][] = [];
       const mtime = out.family('node_textfile_mtime_seconds', 'gauge', 'Unixtime mtime of textfiles successfully read.');
       for (const f of files) {

@@ -1,6 +1,8 @@
 // `routerscope serve` as a process: endpoints, deadlines, collect[] filters and reloads.
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions } from '../collectors/index.ts';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
@@ -101,6 +103,28 @@ describe('reload', () => {
       exporter.process.kill('SIGHUP');
       await waitFor(async () => ((await has('routerscope_config_last_reload_successful 1')) ? true : undefined), 5000, 'SIGHUP reload');
       expect(await has('node_network_receive_bytes_total')).toBe(true);
+    } finally {
+      await exporter.stop();
+      await router.remove();
+    }
+  });
+});
+
+describe('a FIFO in the textfile directory', () => {
+  it('is skipped with node_textfile_scrape_error 1, and neither /metrics nor /-/healthy waits for it', async () => {
+    const router = await copyRouter('gl-mt2500a');
+    const dir = path.join(router.dir, 'rootfs', 'var', 'prometheus');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'good.prom'), 'routerscope_test_good 1\n');
+    await promisify(execFile)('mkfifo', [path.join(dir, 'stuck.prom')]);
+    const exporter = await startExporter(router.flags);
+    try {
+      const text = await scrape(exporter.url);
+      expect(text).toContain('routerscope_test_good 1\n');
+      expect(text).toContain('node_textfile_scrape_error 1\n');
+      expect(text).toContain('routerscope_scrape_collector_success{collector="textfile"} 1\n');
+      expect((await fetch(`${exporter.url}/-/healthy`)).status).toBe(200);
+      expect(exporter.logs.some((l) => l.msg === 'textfile skipped: not a regular file' && String(l.file).endsWith('/stuck.prom'))).toBe(true);
     } finally {
       await exporter.stop();
       await router.remove();
