@@ -492,7 +492,8 @@ export class SshSources implements Sources {
     commands.forEach((c, i) => lines.push(`fg ${i} ${c.options.maxBytes ?? this.o.maxOutputBytes}`));
     const what = `${ops.length} file operations${commands.length ? ` and ${commands.length} commands` : ''}`;
     const { stdoutBytes } = await this.runScript(`${lines.join('\n')}\n`, `ssh ${this.o.target.host}: ${what}`, {
-      timeoutMs, maxBytes: this.o.maxOutputBytes * Math.max(1, commands.length + reads.length),
+      // One cap for all the file operations together, as before batching, and one per command.
+      timeoutMs, maxBytes: this.o.maxOutputBytes * (1 + commands.length),
     });
     // Back in the order asked: the other operations, the reads, then the commands.
     const { others: otherRecords, reads: readRecords, commands: commandRecords } = parseBatchOutput(stdoutBytes, others.length, reads.map((p) => p.path), commands.length);
