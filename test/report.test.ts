@@ -8,8 +8,10 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../reports/report.ts';
-import { exporterCommand, freePort, ROOT, stopProcess, tempDir, waitFor } from './helpers.ts';
-import { CLIENTS, homeSeries, openMetrics, OUTAGE, wanRx, wanTx } from './report-data.ts';
+import { parseExposition } from '../exporter/parse-exposition.ts';
+import { exporterCommand, freePort, ROOT, routerFlags, scrape, startExporter, stopProcess, tempDir, waitFor } from './helpers.ts';
+import { CLIENTS, homeSeries, openMetrics, OUTAGE, STEP, wanRx, wanTx } from './report-data.ts';
+import { MOVES } from './router-moves.ts';
 
 const run = promisify(execFile);
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -167,5 +169,64 @@ describe('routerscope report over a backfilled week', () => {
     } finally {
       await stopProcess(strict.process);
     }
+  });
+});
+
+// The report on the real OpenWrt shapes: a day of each router's own /metrics (every series the
+// exporter gives, its counters advanced at the known rates of test/router-moves.ts), backfilled
+// into a real Prometheus. The WAN section must give each WAN's bytes once: wan6 on the same
+// device, PPPoE's ethernet under pppoe-wan and the LAN bridge move too and must not count.
+describe('routerscope report on the real router shapes', () => {
+  const DAY_BEFORE = Date.UTC(2026, 10, 1); // the report is for 2026-11-02
+  let work: Awaited<ReturnType<typeof tempDir>>;
+  let prom: { url: string; process: ChildProcess };
+
+  beforeAll(async () => {
+    work = await tempDir('routerscope-report-routers-');
+    const series: Parameters<typeof openMetrics>[0] = [];
+    const escape = (v: string) => v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+    for (const [router, { devices }] of Object.entries(MOVES)) {
+      const exporter = await startExporter(routerFlags(router));
+      const families = parseExposition(await scrape(exporter.url).finally(() => exporter.stop()));
+      for (const family of families) {
+        for (const sample of family.samples) {
+          const name = family.name + sample.suffix;
+          const direction = { node_network_receive_bytes_total: 0, node_network_transmit_bytes_total: 1 }[name];
+          const rate = direction === undefined ? 0 : (devices[sample.labels.device ?? '']?.[direction] ?? 0);
+          const labels = Object.fromEntries(Object.entries({ ...sample.labels, router, job: 'routerscope', instance: `${router}:9100` }).map(([k, v]) => [k, escape(v)]));
+          series.push({ name, labels, value: (k) => sample.value + rate * k * STEP });
+        }
+      }
+    }
+    const om = path.join(work.dir, 'routers.om');
+    await writeFile(om, [...openMetrics(series, DAY_BEFORE, 3 * 288)].join(''));
+    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', om, path.join(work.dir, 'data')], { maxBuffer: 1 << 24 });
+    prom = await startPrometheus(path.join(work.dir, 'data'));
+  }, 300_000);
+
+  afterAll(async () => {
+    if (prom) await stopProcess(prom.process);
+    await work?.remove();
+  });
+
+  it.each(Object.entries(MOVES))('%s: the day\'s bytes per WAN, each WAN once and always up', async (router, { wans }) => {
+    const r = await report(['daily', '--date', '2026-11-02', '--prometheus', prom.url, '--router', router, '--tz', 'UTC', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    const parsed = JSON.parse(r.stdout) as Report;
+    const day = 86_400;
+    expect(parsed.summary.wans).toEqual(Object.entries(wans).map(([wan, [rx, tx]]) => ({ interface: wan, download: rx * day, upload: tx * day })));
+    const total = Object.values(wans).reduce((a, [rx, tx]) => ({ download: a.download + rx * day, upload: a.upload + tx * day }), { download: 0, upload: 0 });
+    expect(parsed.summary.total).toEqual(total);
+    expect(parsed.wans.map((w) => [w.interface, w.availability, w.outages])).toEqual(Object.keys(wans).map((wan) => [wan, 1, []]));
+  });
+
+  it.each(['openwrt-stock', 'openwrt-pppoe'])('%s: the markdown shows the known bytes per WAN', async (router) => {
+    const r = await report(['daily', '--date', '2026-11-02', '--prometheus', prom.url, '--router', router, '--tz', 'UTC']);
+    expect(r.code).toBe(0);
+    // stock: 125 kB/s down, 25 kB/s up; PPPoE: 250 and 50 (its ethernet's 262 and 53 not counted).
+    const row = router === 'openwrt-stock' ? '| wan | 10.80 GB | 2.16 GB |' : '| wan | 21.60 GB | 4.32 GB |';
+    expect(r.stdout).toContain(row);
+    expect(r.stdout).toContain('| wan | 100.00% | none |');
+    expect(r.stdout).not.toMatch(/\| wan6 \|/);
   });
 });

@@ -1,9 +1,8 @@
 // Right numbers, not only non-empty ones: on each real-shape test router, /proc/net/dev counters
-// move at known rates (rewritten by the test as the kernel would advance them), a real Prometheus
-// scrapes the exporter with the shipped recording rules, and every WAN traffic rule and dashboard
-// query equals the expected bytes per second per WAN and in total, within 1 %. A device that is
-// not a WAN's layer-3 device (PPPoE's underlying ethernet, the LAN bridge) moves too and must not
-// be counted; wan6 on the WAN's device must not count it twice.
+// move at known rates (test/router-moves.ts, rewritten by the test as the kernel would advance
+// them), a real Prometheus scrapes the exporter with the shipped recording rules, and every WAN
+// traffic rule and dashboard query equals the expected bytes per second per WAN and in total,
+// within 1 %.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -13,27 +12,7 @@ import { parseNetDev } from '../collectors/netdev.ts';
 import { Q } from '../grafana/queries.ts';
 import { copyRouter, freePort, ROOT, startExporter, stopProcess, tempDir, waitFor, type RunningExporter } from './helpers.ts';
 import { promQuery, rules, substitute } from './prometheus-lab.ts';
-
-/** Bytes per second per device, receive and transmit; and what each WAN must show. */
-const MOVES: Record<string, { devices: Record<string, [number, number]>; wans: Record<string, [number, number]> }> = {
-  'openwrt-stock': { devices: { wan: [125_000, 25_000], 'br-lan': [24_000, 120_000] }, wans: { wan: [125_000, 25_000] } },
-  'openwrt-no-ipv6': { devices: { wan: [80_000, 8_000], 'br-lan': [7_000, 77_000] }, wans: { wan: [80_000, 8_000] } },
-  // PPPoE: the session's traffic is counted on pppoe-wan; the ethernet under it carries it again.
-  'openwrt-pppoe': { devices: { 'pppoe-wan': [250_000, 50_000], wan: [262_000, 53_000] }, wans: { wan: [250_000, 50_000] } },
-  'openwrt-two-wans': { devices: { wan: [100_000, 10_000], eth2: [50_000, 5_000] }, wans: { wan: [100_000, 10_000], wanb: [50_000, 5_000] } },
-};
-
-/** /proc/net/dev with the moving devices advanced to `seconds` after the start. */
-function advance(original: string, moves: Record<string, [number, number]>, seconds: number): string {
-  return original.split('\n').map((line) => {
-    const m = /^(\s*)([^:\s]+):(.*)$/.exec(line);
-    if (!m || !moves[m[2]!]) return line;
-    const cols = m[3]!.trim().split(/\s+/).map(Number);
-    cols[0] = cols[0]! + Math.round(moves[m[2]!]![0] * seconds);
-    cols[8] = cols[8]! + Math.round(moves[m[2]!]![1] * seconds);
-    return `${m[1]}${m[2]}: ${cols.join(' ')}`;
-  }).join('\n');
-}
+import { advance, MOVES } from './router-moves.ts';
 
 describe('WAN traffic numbers on the real router shapes', () => {
   const cleanups: Array<() => Promise<void>> = [];

@@ -28,6 +28,9 @@ interface Case {
   readonly fire: Fire[];
 }
 
+const member = (wan: string, logical: string): [string, string] =>
+  [sel('openwrt_wan_member_info', { interface: wan, member: logical, family: logical.endsWith('6') ? 'ipv6' : 'ipv4', up: 'true' }), '1x60'];
+
 const ping = { target: 'vps', source: '100.66.12.34', kind: 'target', interface: 'wan1' };
 
 export const CASES: Case[] = [
@@ -44,8 +47,11 @@ export const CASES: Case[] = [
   { alert: 'WanDown', name: 'wan up, wan6 pending forever (no IPv6 from the ISP)', series: [[sel('openwrt_wan_up', { interface: 'wan' }), '1x10'], [sel('openwrt_interface_up', { interface: 'wan6' }), '0x10'], [sel('openwrt_interface_pending', { interface: 'wan6' }), '1x10']], eval: '5m', fire: [] },
   { alert: 'WanTrackerDown', name: 'the tracker says down', series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '0x5']], eval: '3m', fire: [{ severity: 'warning', labels: { ...R, interface: 'wan2' } }] },
   { alert: 'WanTrackerDown', name: 'the tracker says up', series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '1x5']], eval: '3m', fire: [] },
-  { alert: 'WanFlapping', name: 'up and down every minute', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0+1x60'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0+1x60']], eval: '60m', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan3' }, value: '120' }] },
-  { alert: 'WanFlapping', name: 'three changes in an hour', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0x20 1x20 2x20'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0x30 1x30']], eval: '60m', fire: [] },
+  { alert: 'WanFlapping', name: 'up and down every minute', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0+1x60'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0+1x60'], member('wan3', 'wan3')], eval: '60m', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan3' }, value: '120' }] },
+  { alert: 'WanFlapping', name: 'three changes in an hour', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0x20 1x20 2x20'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0x30 1x30'], member('wan3', 'wan3')], eval: '60m', fire: [] },
+  // A PPPoE line that drops four times takes wan6 down and up with it: one WAN flapping, counted once.
+  { alert: 'WanFlapping', name: 'wan and wan6 drop together four times', series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'up' }), '0x10 1x10 2x10 3x10 4x20'], [sel('openwrt_interface_events_total', { interface: 'wan6', event: 'up' }), '0x10 1x10 2x10 3x10 4x20'], [sel('openwrt_interface_events_total', { interface: 'wan6', event: 'down' }), '0x5 1x10 2x10 3x10 4x25'], member('wan', 'wan'), member('wan', 'wan6')], eval: '60m', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan' }, value: '12' }] },
+  { alert: 'WanFlapping', name: 'the LAN is no WAN', series: [[sel('openwrt_interface_events_total', { interface: 'lan', event: 'up' }), '0+1x60'], [sel('openwrt_interface_events_total', { interface: 'lan', event: 'down' }), '0+1x60'], member('wan', 'wan')], eval: '60m', fire: [] },
   {
     alert: 'WanFailoverToStandby', name: 'primary down, standby up',
     series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x5'], [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5']],

@@ -8,6 +8,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { stopProcess } from '../helpers.ts';
+import { findCommand } from '../setup/preflight.ts';
 
 const run = promisify(execFile);
 
@@ -67,7 +68,8 @@ export async function createLab(id: string, links: Array<Omit<Link, 'routerAddre
     await sh('ip', 'netns', 'exec', internet, 'sysctl', '-qw', 'net.ipv4.icmp_echo_ignore_all=1');
     const drops = full
       .filter((l) => l.lossPercent > 0)
-      .map((l) => `ip saddr ${l.routerAddress} icmp type echo-request numgen inc mod 100 < ${l.lossPercent} drop`);
+      // A dead link drops every request (numgen's range ends at 99).
+      .map((l) => `ip saddr ${l.routerAddress} icmp type echo-request ${l.lossPercent >= 100 ? '' : `numgen inc mod 100 < ${l.lossPercent} `}drop`);
     const rules = path.join(workDir, 'lab.nft');
     await mkdir(workDir, { recursive: true });
     await writeFile(rules, `table inet lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n${drops.map((d) => `    ${d}\n`).join('')}  }\n}\n`);
@@ -85,9 +87,11 @@ export async function createLab(id: string, links: Array<Omit<Link, 'routerAddre
       async binDir(flavor) {
         const dir = path.join(workDir, `bin-${flavor}`);
         await mkdir(dir, { recursive: true });
-        // Absolute: this wrapper is itself called ping and comes first on the PATH.
-        const exec = flavor === 'iputils' ? '/usr/bin/ping' : 'busybox ping';
-        await writeFile(path.join(dir, 'ping'), `#!/bin/sh\nexec chrt -f 50 ip netns exec ${router} ${exec} "$@"\n`);
+        // Absolute paths: this wrapper is itself called ping and comes first on the PATH, and a
+        // test router's bin/ has an `ip` of its own (a playback).
+        const which = (command: string) => findCommand(command) ?? command;
+        const exec = flavor === 'iputils' ? which('ping') : `${which('busybox')} ping`;
+        await writeFile(path.join(dir, 'ping'), `#!/bin/sh\nexec ${which('chrt')} -f 50 ${which('ip')} netns exec ${router} ${exec} "$@"\n`);
         await chmod(path.join(dir, 'ping'), 0o755);
         return dir;
       },
