@@ -115,6 +115,22 @@ describe('WAN traffic numbers on the real router shapes', () => {
     expectWithin(totals, want);
   });
 
+  it('gives every WAN traffic panel of the dashboards its expected value', async () => {
+    // Each panel query with its windows at 90 s; a panel that reads a recording rule reads the
+    // rule's own expression at 90 s in its place (a series recorded for less than its window).
+    const recorded = new Map((await rules('recording.yml')).filter((r) => r.record).map((r) => [r.record!, `(${r.expr.replace(/\[(5m|1h|1d)\]/g, '[90s]')})`]));
+    const panels = Object.entries(Q).filter(([key]) => /^wan(Receive|Transmit|Received|Transmitted)/.test(key));
+    expect(panels.map(([key]) => key).sort()).toEqual(['wanReceiveBits', 'wanReceiveLive', 'wanReceivedDaily', 'wanReceivedHourly', 'wanReceivedInRange', 'wanReceivedMonthly',
+      'wanTransmitBits', 'wanTransmitLive', 'wanTransmittedDaily', 'wanTransmittedHourly', 'wanTransmittedInRange', 'wanTransmittedMonthly']);
+    for (const [key, query] of panels) {
+      let expr = substitute(query).replace('[15s]', '[90s]').replace('[2m]', '[90s]').replace('[30d]', '[90s]');
+      expr = expr.replace(/router_interface:openwrt_wan_\w+:\w+(?=\{)/, (name) => recorded.get(name) ?? name).replace(/\)\{[^}]*\}/, ')');
+      const direction = /Receive/.test(key) ? 0 : 1;
+      const scale = /Bits|Live/.test(key) ? 8 : 90;
+      expectWithin(await valuesBy(expr), expected(direction, scale));
+    }
+  });
+
   it('is quiet on every healthy router: no alert pending or firing, wan6 without IPv6 included', async () => {
     const res = (await (await fetch(`${url}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
     const active = res.data.alerts.map((a) => `${a.labels.alertname} ${a.labels.router} ${a.labels.interface ?? ''} (${a.state})`);
