@@ -54,7 +54,7 @@ export function parseNeighbours(text: string): Neighbour[] {
   if (!Array.isArray(rows)) throw new ParseError('ip -j neigh show', 'expected a JSON array');
   return rows
     .filter((r: Record<string, unknown>) => typeof r.lladdr === 'string' && typeof r.dst === 'string')
-    .map((r: Record<string, unknown>) => ({ ip: r.dst as string, mac: (r.lladdr as string).toLowerCase(), device: String(r.dev ?? ''), state: ((r.state as string[] | undefined) ?? [''])[0]! }));
+    .map((r: Record<string, unknown>) => ({ ip: r.dst as string, mac: (r.lladdr as string).toLowerCase(), device: typeof r.dev === 'string' ? r.dev : '', state: ((r.state as string[] | undefined) ?? [''])[0]! }));
 }
 
 const PRESENT = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT']);

@@ -121,7 +121,7 @@ export class QueryTracker {
   line(m: DnsmasqMessage, now = Date.now()): void {
     const q = /^query\[([^\]]+)\] (\S+) from (\S+)$/.exec(m.message);
     if (q) {
-      const [, type, name, client] = q as unknown as [string, string, string, string];
+      const [, type = '', name = '', client = ''] = q;
       const key = m.serial ?? (type === 'PTR' ? arpaToAddress(name) ?? name : name).toLowerCase();
       const p: Pending = { client, type, name, key, since: now, forwarded: false };
       this.pending.set(key, [...(this.pending.get(key) ?? []), p]);
@@ -143,7 +143,7 @@ export class QueryTracker {
     }
     const a = /^(cached|reply|config|DHCP|\/\S+) (\S+) is (.+)$/.exec(m.message);
     if (a) {
-      const [, kind, name, answer] = a as unknown as [string, string, string, string];
+      const [, kind = '', name = '', answer = ''] = a;
       // A CNAME chain logs several answers for one query: the first one settles it.
       const p = this.take(m.serial ?? name.toLowerCase());
       if (p) this.answer(p, classifyAnswer(kind.startsWith('/') ? 'hosts' : kind, answer.trim(), p.type, p.name, this.localDomains));

@@ -5,10 +5,13 @@ import { EventClassifier, EventCounter } from './events.ts';
 
 const lines = (file: string) => capture(file).split('\n').filter(Boolean);
 
+const readable = (counts: ReadonlyMap<string, number>): Record<string, number> =>
+  Object.fromEntries([...counts].map(([k, v]): [string, number] => [k.replace('\u0000', ' '), v]).sort());
+
 function countAll(text: string[], devices: Record<string, string> = {}): Record<string, number> {
   const counter = new EventCounter(new EventClassifier(new Map(Object.entries(devices))), 1000);
   for (const line of text) counter.add(line);
-  return Object.fromEntries([...counter.counts].map(([k, v]) => [k.replace('\u0000', ' '), v]).sort());
+  return readable(counter.counts);
 }
 
 describe('parseLogLine', () => {
@@ -67,7 +70,7 @@ describe('EventCounter across follower restarts', () => {
       for (const line of story.slice(0, cut)) counter.add(line);
       counter.restart(); // logread -f starts again and prints the whole buffer
       for (const line of story) counter.add(line);
-      const counts = Object.fromEntries([...counter.counts].map(([k, v]) => [k.replace('\u0000', ' '), v]).sort());
+      const counts = readable(counter.counts);
       expect(counts, `cut after ${cut} lines`).toEqual(once);
       expect(counter.lines).toBe(story.length);
     }
@@ -91,6 +94,6 @@ describe('EventCounter across follower restarts', () => {
     const counter = new EventCounter(new EventClassifier(), 2);
     for (const line of story) counter.add(line);
     expect(counter.ring).toHaveLength(2);
-    expect(counter.ring[1]).toMatchObject({ interface: 'lan2', event: 'carrier_up', message: expect.stringContaining('lan2: Link is Up') });
+    expect(counter.ring[1]).toMatchObject({ interface: 'lan2', event: 'carrier_up', message: expect.stringContaining('lan2: Link is Up') as string });
   });
 });

@@ -50,4 +50,4 @@ export const definitions: readonly CollectorDefinition[] = [
   vpn,
   wan,
   wifi,
-] as unknown as readonly CollectorDefinition[];
+];

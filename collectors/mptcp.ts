@@ -1,7 +1,7 @@
 // In-kernel MPTCP: endpoints and limits (`ip mptcp`), connections and subflows per device (`ss`),
 // the MPTcpExt counters, and per WAN the mode OMR configured against the one in force.
 import { defineCollector } from '../exporter/collector.ts';
-import { parseJson, ParseError } from '../exporter/errors.ts';
+import { ParseError } from '../exporter/errors.ts';
 import { readOptional } from './read.ts';
 import { readUci, uciOption } from '../openwrt/uci.ts';
 import { interfaceRole, readInterfaceDump } from '../openwrt/netifd.ts';

@@ -54,12 +54,12 @@ describe('parseNlbwJson on every capture', () => {
   });
 
   it('names protocols from layer 7, else the IP protocol of either C library', () => {
-    expect(protocolName({ layer7: 'IPv6-ICMP', proto: 'IPV6-ICMP' } as never)).toBe('IPv6-ICMP');
-    expect(protocolName({ layer7: null, proto: 'IP' } as never)).toBe('unknown');
-    expect(protocolName({ layer7: null, proto: '   unspec.' } as never)).toBe('unknown');
-    expect(protocolName({ layer7: null, proto: 'IPSEC-ESP' } as never)).toBe('ESP'); // glibc
-    expect(protocolName({ layer7: null, proto: 'ESP' } as never)).toBe('ESP'); // musl
-    expect(protocolName({ layer7: null, proto: 'GRE' } as never)).toBe('GRE');
+    expect(protocolName({ layer7: 'IPv6-ICMP', proto: 'IPV6-ICMP' })).toBe('IPv6-ICMP');
+    expect(protocolName({ layer7: null, proto: 'IP' })).toBe('unknown');
+    expect(protocolName({ layer7: null, proto: '   unspec.' })).toBe('unknown');
+    expect(protocolName({ layer7: null, proto: 'IPSEC-ESP' })).toBe('ESP'); // glibc
+    expect(protocolName({ layer7: null, proto: 'ESP' })).toBe('ESP'); // musl
+    expect(protocolName({ layer7: null, proto: 'GRE' })).toBe('GRE');
   });
 
   it('accounts the all-zero MAC to "unknown" and pseudonymises MACs when asked', () => {
@@ -93,11 +93,12 @@ describe('StickySelection', () => {
 
 describe('nlbwmon collector', () => {
   /** Runs the collector over playback output given as text, through a seam whose nlbw prints it. */
-  async function collectWith(outputs: string[], options: object) {
+  async function collectWith(outputs: string[], options: Partial<Parameters<typeof nlbwmon.create>[0]>) {
     let i = 0;
+    // eslint-disable-next-line no-restricted-syntax -- a seam with only run(): the collector runs nlbw and reads nothing
     const sources = { run: async () => ({ stdout: outputs[i++]!, stdoutBytes: Buffer.alloc(0), stderr: '' }) } as unknown as CollectContext['sources'];
     const log = pino({ level: 'silent' });
-    const instance = nlbwmon.create({ format: 'json', refresh_seconds: 0, max_clients: 1, protocols: true, client_protocols: true, top_protocols_per_client: 2, ...options } as never, { sources, log, identities: EXPOSE_ALL });
+    const instance = nlbwmon.create({ format: 'json', refresh_seconds: 0, max_clients: 1, protocols: true, client_protocols: true, top_protocols_per_client: 2, ...options }, { sources, log, identities: EXPOSE_ALL });
     const results: Map<string, number>[] = [];
     for (let n = 0; n < outputs.length; n++) {
       const sink = new MetricSink();

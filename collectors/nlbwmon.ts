@@ -30,6 +30,7 @@ export function parseNlbwJson(text: string): NlbwRow[] {
   for (const c of COUNTERS) if (!columns.includes(c)) throw new ParseError('nlbw -c json', `column "${c}" is missing`);
   return (doc.data as unknown[][]).map((row, i) => {
     if (!Array.isArray(row) || row.length !== columns.length) throw new ParseError('nlbw -c json', `row ${i} has ${Array.isArray(row) ? row.length : 0} fields for ${columns.length} columns`);
+    // eslint-disable-next-line no-restricted-syntax -- every counter is checked to be a number below; the other columns are optional
     const r = Object.fromEntries(columns.map((c, j) => [c, row[j]])) as unknown as NlbwRow;
     for (const c of COUNTERS) if (typeof r[c] !== 'number') throw new ParseError('nlbw -c json', `row ${i}: ${c} is not a number`);
     return r;
@@ -82,6 +83,7 @@ export function parseNlbwCsv(text: string): NlbwRow[] {
       else if (/^\d+$/.test(value)) row[c] = Number(value);
       else throw new ParseError('nlbw -c csv', `row ${i}: ${c} is not a number: ${JSON.stringify(value)}`);
     });
+    // eslint-disable-next-line no-restricted-syntax -- the counters are numbers by construction above, the rest strings or null
     return row as unknown as NlbwRow;
   });
 }
@@ -90,7 +92,7 @@ export function parseNlbwCsv(text: string): NlbwRow[] {
 const PROTO_ALIASES: Record<string, string> = { 'IPSEC-ESP': 'ESP', 'IPSEC-AH': 'AH', 'IP-ENCAP': 'IPENCAP', L2TP: '115' };
 
 /** The protocol a row is accounted to: nlbwmon's layer-7 name, else its IP protocol. */
-export function protocolName(row: NlbwRow): string {
+export function protocolName(row: Pick<NlbwRow, 'layer7' | 'proto'>): string {
   if (row.layer7) return row.layer7;
   const proto = (row.proto ?? '').trim().toUpperCase();
   if (proto === '' || proto === 'IP' || proto === 'UNSPEC.') return 'unknown';

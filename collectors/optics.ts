@@ -102,15 +102,12 @@ export const optics = defineCollector({
     async collect(ctx, out) {
       const devices = options.devices ?? (await readDirOptional(ctx, '/sys/class/net')).map((e) => e.name).filter((n) => n.startsWith('sfp'));
       const fromEeprom = new Set<string>();
-      let ethtool = true;
       for (const device of devices) {
-        if (!ethtool) break;
         let dump: Buffer;
         try {
           dump = (await ctx.sources.run('ethtool', ['-m', device, 'raw', 'on'], { signal: ctx.signal })).stdoutBytes;
         } catch (e) {
           if (e instanceof RouterscopeError && e.code === 'COMMAND_NOT_FOUND') {
-            ethtool = false;
             ctx.log.debug('no ethtool: optics from hwmon only');
             break;
           }

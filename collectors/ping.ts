@@ -284,9 +284,9 @@ export const ping = defineCollector({
       },
       async collect(_ctx, out) {
         // Configured targets have their series from the start, before their first reply.
-        const probes = [...running.values()];
+        const probes: ReportedProbe[] = [...running.values()];
         for (const spec of configured) {
-          if (!running.has(key(spec))) probes.push({ spec, probe: new PingProbe(spec.interval, options.timeout_seconds), stream: undefined as never, timers: [] });
+          if (!running.has(key(spec))) probes.push({ spec, probe: new PingProbe(spec.interval, options.timeout_seconds) });
         }
         emitProbes(out, probes);
       },
@@ -294,7 +294,10 @@ export const ping = defineCollector({
   },
 });
 
-function emitProbes(out: MetricSink, probes: readonly RunningProbe[]): void {
+/** A probe to report: a configured target that has not started yet has no stream. */
+type ReportedProbe = Pick<RunningProbe, 'spec' | 'probe'> & { readonly stream?: LineStream };
+
+function emitProbes(out: MetricSink, probes: readonly ReportedProbe[]): void {
   const rtt = out.family('openwrt_ping_rtt_seconds', 'histogram', 'Round-trip times of ping replies.');
   for (const { spec, probe, stream } of [...probes].sort((a, b) => (key(a.spec) < key(b.spec) ? -1 : 1))) {
     const labels = { target: spec.name, source: spec.source ?? '', kind: spec.kind, ...spec.labels };

@@ -77,7 +77,7 @@ function openSession(target: SnmpTarget): snmp.Session {
 
 function tableColumns(session: snmp.Session, oid: string, columns: string[]): Promise<Record<string, Record<number, unknown>>> {
   return new Promise((resolve, reject) => {
-    session.tableColumns(oid, columns, 20, (error, table) => (error ? reject(error) : resolve((table ?? {}) as never)));
+    session.tableColumns(oid, columns, 20, (error, table) => (error ? reject(error) : resolve((table ?? {}))));
   });
 }
 
@@ -94,8 +94,8 @@ export async function pollInterfaces(target: SnmpTarget): Promise<SnmpInterface[
         rows.set(index, r);
       }
     };
-    collect(await tableColumns(session, IF_TABLE, Object.keys(IF_TABLE_COLUMNS)) as never, IF_TABLE_COLUMNS);
-    if (target.version !== '1') collect(await tableColumns(session, IF_X_TABLE, Object.keys(IF_X_TABLE_COLUMNS)) as never, IF_X_TABLE_COLUMNS);
+    collect(await tableColumns(session, IF_TABLE, Object.keys(IF_TABLE_COLUMNS)), IF_TABLE_COLUMNS);
+    if (target.version !== '1') collect(await tableColumns(session, IF_X_TABLE, Object.keys(IF_X_TABLE_COLUMNS)), IF_X_TABLE_COLUMNS);
     return [...rows]
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([ifIndex, row]) => {

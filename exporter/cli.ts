@@ -48,7 +48,7 @@ export function flagOverrides(command: Command, collectorDefs: readonly Collecto
     if (value === undefined) continue;
     const spec = VALUE_FLAGS.find((f) => f.flag === option.long || f.flag.startsWith(option.long + ' '));
     if (spec) {
-      const v = 'list' in spec ? String(value).split(':').filter(Boolean) : value;
+      const v = 'list' in spec ? (typeof value === 'string' ? value : '').split(':').filter(Boolean) : value;
       overrides.push({ flag: option.long!, path: spec.path, value: v });
       continue;
     }

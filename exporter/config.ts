@@ -14,7 +14,7 @@ import { sshUrlProblem } from './ssh-sources.ts';
 export function validateListenAddress(value: string): string | undefined {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
   if (!m) return `"${value}" is not host:port`;
-  const [, v6, host, port] = m as unknown as [string, string | undefined, string | undefined, string];
+  const [, v6, host, port = ''] = m;
   if (v6 !== undefined && isIP(v6) !== 6) return `"${v6}" is not an IPv6 address`;
   if (host && isIP(host) === 0 && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(host)) {
     return `"${host}" is not an IP address or host name`;
@@ -31,6 +31,70 @@ export const listenAddress = z.string().superRefine((value, ctx) => {
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
+/** Every section but `collectors`, whose options come from the collector definitions. */
+const SECTIONS = {
+  web: z
+    .strictObject({
+      listen_address: listenAddress.default('127.0.0.1:9100'),
+      /** Used when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header. */
+      scrape_timeout_seconds: z.number().positive().max(300).default(10),
+      /** Kept back from Prometheus' timeout so the answer arrives in time. */
+      timeout_offset_seconds: z.number().min(0).max(10).default(0.5),
+      /** POST /-/reload, as Prometheus' --web.enable-lifecycle: off, so no web page can post to it. */
+      enable_lifecycle: z.boolean().default(false),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  path: z
+    .strictObject({
+      rootfs: z.string().min(1).default('/'),
+      bin: z.array(z.string().min(1)).min(1).default([...DEFAULT_BIN_PATH]),
+    })
+    .prefault({}),
+  commands: z
+    .strictObject({
+      timeout_seconds: z.number().positive().max(300).default(5),
+      max_output_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+    })
+    .prefault({}),
+  /** Agentless: reach the router over SSH instead of reading this machine. */
+  target: z
+    .strictObject({
+      url: z.string().superRefine((value, ctx) => {
+        const problem = sshUrlProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }).optional(),
+      identity_file: z.string().min(1).optional(),
+      known_hosts_file: z.string().min(1).optional(),
+      strict_host_key_checking: z.enum(['yes', 'accept-new']).default('accept-new'),
+      connect_timeout_seconds: z.number().int().min(1).max(120).default(10),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Series one scrape may carry; a collector's families past it are dropped with a warning. */
+      max_series: z.number().int().min(100).default(100_000),
+    })
+    .prefault({}),
+  admin: z
+    .strictObject({
+      listen_address: listenAddress.default('127.0.0.1:9101'),
+      /** The listener starts only with a token, read from this file (never from the command line). */
+      token_file: z.string().min(1).optional(),
+      /** Client addresses or CIDR ranges allowed; empty allows any that has the token. */
+      allow: z.array(z.string().superRefine((v, ctx) => {
+        const [address, prefix, ...rest] = v.split('/');
+        const family = isIP(address ?? '');
+        const max = family === 6 ? 128 : 32;
+        if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max))) ctx.addIssue({ code: 'custom', message: `"${v}" is not an address or CIDR range` });
+      })).default([]),
+      audit_log: z.string().min(1).default('/tmp/routerscope-admin-audit.log'),
+      confirm_timeout_seconds: z.number().min(5).max(3600).default(60),
+      max_body_bytes: z.number().int().min(256).max(1 << 20).default(16384),
+    })
+    .prefault({}),
+};
+
 function buildSchema(definitions: readonly CollectorDefinition[]) {
   const collectorShape: Record<string, z.ZodType> = {};
   for (const def of definitions) {
@@ -38,69 +102,7 @@ function buildSchema(definitions: readonly CollectorDefinition[]) {
       .strictObject({ enabled: z.boolean().default(def.defaultEnabled), ...def.options })
       .prefault({});
   }
-  return z.strictObject({
-    web: z
-      .strictObject({
-        listen_address: listenAddress.default('127.0.0.1:9100'),
-        /** Used when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header. */
-        scrape_timeout_seconds: z.number().positive().max(300).default(10),
-        /** Kept back from Prometheus' timeout so the answer arrives in time. */
-        timeout_offset_seconds: z.number().min(0).max(10).default(0.5),
-        /** POST /-/reload, as Prometheus' --web.enable-lifecycle: off, so no web page can post to it. */
-        enable_lifecycle: z.boolean().default(false),
-      })
-      .prefault({}),
-    log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
-    path: z
-      .strictObject({
-        rootfs: z.string().min(1).default('/'),
-        bin: z.array(z.string().min(1)).min(1).default([...DEFAULT_BIN_PATH]),
-      })
-      .prefault({}),
-    commands: z
-      .strictObject({
-        timeout_seconds: z.number().positive().max(300).default(5),
-        max_output_bytes: z.number().int().positive().default(16 * 1024 * 1024),
-      })
-      .prefault({}),
-    /** Agentless: reach the router over SSH instead of reading this machine. */
-    target: z
-      .strictObject({
-        url: z.string().superRefine((value, ctx) => {
-          const problem = sshUrlProblem(value);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem });
-        }).optional(),
-        identity_file: z.string().min(1).optional(),
-        known_hosts_file: z.string().min(1).optional(),
-        strict_host_key_checking: z.enum(['yes', 'accept-new']).default('accept-new'),
-        connect_timeout_seconds: z.number().int().min(1).max(120).default(10),
-      })
-      .prefault({}),
-    limits: z
-      .strictObject({
-        /** Series one scrape may carry; a collector's families past it are dropped with a warning. */
-        max_series: z.number().int().min(100).default(100_000),
-      })
-      .prefault({}),
-    admin: z
-      .strictObject({
-        listen_address: listenAddress.default('127.0.0.1:9101'),
-        /** The listener starts only with a token, read from this file (never from the command line). */
-        token_file: z.string().min(1).optional(),
-        /** Client addresses or CIDR ranges allowed; empty allows any that has the token. */
-        allow: z.array(z.string().superRefine((v, ctx) => {
-          const [address, prefix, ...rest] = v.split('/');
-          const family = isIP(address ?? '');
-          const max = family === 6 ? 128 : 32;
-          if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max))) ctx.addIssue({ code: 'custom', message: `"${v}" is not an address or CIDR range` });
-        })).default([]),
-        audit_log: z.string().min(1).default('/tmp/routerscope-admin-audit.log'),
-        confirm_timeout_seconds: z.number().min(5).max(3600).default(60),
-        max_body_bytes: z.number().int().min(256).max(1 << 20).default(16384),
-      })
-      .prefault({}),
-    collectors: z.strictObject(collectorShape).prefault({}),
-  });
+  return z.strictObject({ ...SECTIONS, collectors: z.strictObject(collectorShape).prefault({}) });
 }
 
 export interface CollectorSettings {
@@ -108,31 +110,14 @@ export interface CollectorSettings {
   readonly [option: string]: unknown;
 }
 
-export interface Config {
-  readonly web: { readonly listen_address: string; readonly scrape_timeout_seconds: number; readonly timeout_offset_seconds: number; readonly enable_lifecycle: boolean };
-  readonly log: { readonly level: (typeof LOG_LEVELS)[number] };
-  readonly path: { readonly rootfs: string; readonly bin: readonly string[] };
-  readonly commands: { readonly timeout_seconds: number; readonly max_output_bytes: number };
-  readonly limits: { readonly max_series: number };
-  readonly target: {
-    readonly url?: string | undefined;
-    readonly identity_file?: string | undefined;
-    readonly known_hosts_file?: string | undefined;
-    readonly strict_host_key_checking: 'yes' | 'accept-new';
-    readonly connect_timeout_seconds: number;
-  };
-  readonly admin: {
-    readonly listen_address: string;
-    readonly token_file?: string | undefined;
-    readonly allow: readonly string[];
-    readonly audit_log: string;
-    readonly confirm_timeout_seconds: number;
-    readonly max_body_bytes: number;
-  };
+type DeepReadonly<T> = T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepReadonly<U>> : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The parsed config: its type is the schema's output, frozen. */
+export type Config = DeepReadonly<z.output<z.ZodObject<typeof SECTIONS>>> & {
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   /** The file it came from, if any. */
   readonly file?: string | undefined;
-}
+};
 
 export class ConfigError extends RouterscopeError {
   constructor(readonly problems: readonly string[]) {
@@ -171,7 +156,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `string "${value}"`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
+  return typeof value;
 }
 
 function issueMessage(issue: z.core.$ZodIssue, raw: unknown): string {
@@ -238,7 +224,11 @@ export function parseConfig(text: string | undefined, options: LoadOptions): Con
   }
 
   const result = buildSchema(options.definitions).safeParse(raw);
-  if (result.success) return deepFreeze({ ...(result.data as unknown as Config), file: options.file });
+  if (result.success) {
+    // Each collector's section was parsed by that collector's own schema (buildSchema).
+    const collectors = result.data.collectors as Record<string, CollectorSettings>;
+    return deepFreeze({ ...result.data, collectors, file: options.file });
+  }
 
   const problems: string[] = [];
   for (const issue of result.error.issues) {

@@ -28,7 +28,7 @@ const jsonProbe = defineCollector({
     },
   }),
 });
-const allDefinitions = [...definitions, jsonProbe as unknown as CollectorDefinition];
+const allDefinitions: readonly CollectorDefinition[] = [...definitions, jsonProbe];
 
 async function exporterFor(flags: string[], yaml = '') {
   const lines: Array<Record<string, unknown>> = [];

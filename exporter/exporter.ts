@@ -79,7 +79,7 @@ export class Exporter {
       if (!settings?.enabled) continue;
       const log = this.log.child({ collector: def.name });
       const { enabled: _enabled, ...options } = settings;
-      const instance = def.create(options as never, { sources, log, identities });
+      const instance = def.create(options, { sources, log, identities });
       states.set(def.name, { name: def.name, instance, log, recentErrors: [] });
     }
     return states;
@@ -91,7 +91,7 @@ export class Exporter {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.states.values()].map((s) => s.instance.stop?.()));
+    await Promise.all([...this.states.values()].map(async (s) => s.instance.stop?.()));
     this.sources.close?.();
   }
 
@@ -103,7 +103,7 @@ export class Exporter {
     this.config = config;
     this.sources = sources;
     this.start();
-    await Promise.all([...old.values()].map((s) => s.instance.stop?.()));
+    await Promise.all([...old.values()].map(async (s) => s.instance.stop?.()));
     if (previousSources !== sources) previousSources.close?.();
   }
 

@@ -110,7 +110,7 @@ export function parseExposition(text: string): ParsedFamily[] {
     if (line.startsWith('#')) {
       const m = /^#\s+(HELP|TYPE)\s+(\S+)(?:\s(.*))?$/.exec(line);
       if (!m) return; // a plain comment
-      const [, kind, name, rest = ''] = m as unknown as [string, string, string, string | undefined];
+      const [, kind = '', name = '', rest = ''] = m;
       if (!NAME.test(name)) throw new ExpositionParseError(lineNo, `invalid metric name "${name}"`);
       const f = familyOf(name);
       if (kind === 'HELP') {

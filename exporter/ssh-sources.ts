@@ -398,7 +398,7 @@ export class SshSources implements Sources {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const ready = new Promise<void>((resolve, reject) => {
       const fail = (why: string) => {
         clearInterval(poll);
@@ -439,10 +439,10 @@ export class SshSources implements Sources {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    child.stdin!.on('error', () => undefined); // a command that exits before reading
-    child.stdin!.write(`${body.length}\n`);
-    child.stdin!.write(body);
-    if (stdin !== null) child.stdin!.end(stdin);
+    child.stdin.on('error', () => undefined); // a command that exits before reading
+    child.stdin.write(`${body.length}\n`);
+    child.stdin.write(body);
+    if (stdin !== null) child.stdin.end(stdin);
     return child;
   }
 

@@ -2,7 +2,6 @@
 // the post-pass that gives every panel an id and every query a refId, deterministically.
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import { BarGaugeDisplayMode, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, StackingConfigBuilder, StackingMode, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
-import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import {
   AnnotationQueryBuilder,
   DashboardBuilder,
@@ -119,10 +118,10 @@ export function dashboard(uid: string, title: string, variables: Variable[] = []
   return d;
 }
 
-export function failoverAnnotations(): cog.Builder<never> {
+export function failoverAnnotations(): AnnotationQueryBuilder {
   return new AnnotationQueryBuilder().name('WAN events').datasource(DATASOURCE).enable(true).iconColor('orange')
     .expr('changes(openwrt_interface_events_total{router=~"$router", event=~"master_changed|tracker_down|down|ppp_down"}[2m]) > 0')
-    .titleFormat('{{interface}} {{event}}').step('1m') as never;
+    .titleFormat('{{interface}} {{event}}').step('1m');
 }
 
 /**
@@ -138,6 +137,6 @@ export function finalize(d: Dashboard): Dashboard {
       visit(p.panels);
     }
   };
-  visit(d.panels as unknown[]);
+  visit(d.panels);
   return d;
 }

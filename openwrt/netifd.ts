@@ -48,6 +48,7 @@ export function parseInterfaceDump(text: string): NetifdInterface[] {
     if (typeof e?.interface !== 'string' || typeof e.up !== 'boolean') {
       throw new ParseError(source, `entry ${i} has no interface name or up flag`);
     }
+    // eslint-disable-next-line no-restricted-syntax -- the two fields every entry has are checked above; netifd omits the others when they do not apply
     return e as unknown as NetifdInterface;
   });
 }

@@ -16,7 +16,7 @@ export class PrometheusClient {
   constructor(private readonly base: string) {}
 
   private async get<T>(path: string, params: Record<string, string>): Promise<T> {
-    const url = `${this.base.replace(/\/$/, '')}${path}?${new URLSearchParams(params)}`;
+    const url = `${this.base.replace(/\/$/, '')}${path}?${new URLSearchParams(params).toString()}`;
     let res;
     try {
       res = await request(url, { method: 'GET', headersTimeout: 60_000, bodyTimeout: 120_000 });

@@ -107,7 +107,7 @@ describe('admin listener', () => {
   ])('rejects %s, and changes nothing', async (_what, options, method, pathname, status, message) => {
     const before = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter'), reloads: await lab.reloads() };
     const audited = (await lab.audit()).length;
-    const r = await call(lab.url, method, pathname, options as never);
+    const r = await call(lab.url, method, pathname, options);
     expect(r.status).toBe(status);
     expect(r.body).toEqual({ error: message });
     expect({ network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter'), reloads: await lab.reloads() }).toEqual(before);

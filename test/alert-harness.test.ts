@@ -11,7 +11,7 @@
 // reach a receiver.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -280,7 +280,7 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
       const r = await query('count(count_over_time(up{job="routerscope"}[1m]) >= 3)').catch(() => []);
       return r[0]?.value[1] === String(SCENARIOS.length) ? true : undefined;
     }, 60_000, 'three scrapes of every router');
-    await Promise.all(SCENARIOS.map((s) => s.fault?.(routers.get(s.name)!)));
+    await Promise.all(SCENARIOS.map(async (s) => s.fault?.(routers.get(s.name)!)));
 
     // Every intended notification, then time for a late or doubled one: two of the longest
     // `for:` (RouterscopeCollectorFailing's 10 minutes) or four group intervals (5 minutes).

@@ -1,6 +1,5 @@
 // End to end: `routerscope serve` over each test router; /metrics equals the committed golden file
 // (after masking the listed volatile values), and the golden file passes `promtool check metrics`.
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 // Requests a hostile page or a confused client can send to the metrics listener: each is refused
 // with the right status before it costs the router a collection or reloads its config.
-import type { IncomingMessage } from 'node:http';
-import { request } from 'node:http';
+import { IncomingMessage, request } from 'node:http';
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCrossSite, MAX_SCRAPE_TIMEOUT_SECONDS, scrapeTimeoutSeconds } from '../exporter/http.ts';
 import { copyRouter, scrape, startExporter, type RunningExporter } from './helpers.ts';
@@ -20,7 +20,7 @@ function raw(url: string, method: string, path: string, headers: Record<string, 
   });
 }
 
-const fakeRequest = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+const fakeRequest = (headers: Record<string, string>) => Object.assign(new IncomingMessage(new Socket()), { headers });
 
 describe('the scrape timeout header', () => {
   it.each([

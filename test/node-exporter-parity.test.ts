@@ -1,7 +1,7 @@
 // Must-show: on a frozen copy of this machine's /proc and /sys, the bundle gives the same values as
 // Debian's node_exporter 1.5 for every node_ series both expose from the system collectors.
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

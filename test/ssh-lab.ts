@@ -97,7 +97,7 @@ export async function startSshLab(options: SshLabOptions = {}): Promise<SshLab> 
   async function listen(): Promise<ChildProcess> {
     const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitFor(async () => {
       try {
         await run('ssh', ['-p', String(port), '-i', identityFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${knownHostsFile}`, `${ROUTER_USER}@127.0.0.1`, 'true']);

@@ -13,7 +13,7 @@ interface Requirements {
   readonly tools: readonly Tool[];
 }
 
-export const REQUIREMENTS: Requirements = JSON.parse(readFileSync(new URL('./requirements.json', import.meta.url), 'utf8'));
+export const REQUIREMENTS = JSON.parse(readFileSync(new URL('./requirements.json', import.meta.url), 'utf8')) as Requirements;
 
 /** Debian puts daemons in sbin, which is not on an ordinary user's PATH. */
 export const DEFAULT_SEARCH_PATH = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/sbin'];
