@@ -7,6 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // An async method without await is how a synchronous implementation keeps a Promise
@@ -16,9 +17,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true, argsIgnorePattern: '^_' }],
       // A cast that forgets the type checker (`as never`, `as unknown as T`) needs a disable
       // comment that says why it is safe.
-      'no-restricted-syntax': ['error',
+      'no-restricted-syntax': [
+        'error',
         { selector: 'TSAsExpression > TSNeverKeyword', message: 'Do not cast to never: type the value.' },
-        { selector: 'TSAsExpression > TSAsExpression > TSUnknownKeyword', message: '`as unknown as T` forgets the type checker: parse or narrow the value, or say in a disable comment why the cast is safe.' },
+        {
+          selector: 'TSAsExpression > TSAsExpression > TSUnknownKeyword',
+          message:
+            '`as unknown as T` forgets the type checker: parse or narrow the value, or say in a disable comment why the cast is safe.',
+        },
       ],
     },
   },

@@ -13,7 +13,10 @@ const spinners = Array.from({ length: availableParallelism() }, () => spawn(proc
 let passed = 0;
 try {
   for (let i = 1; i <= RUNS; i++) {
-    const r = spawnSync('npx', ['vitest', 'run', 'test/ping-lab.test.ts', '-t', 'measures delay and loss'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync('npx', ['vitest', 'run', 'test/ping-lab.test.ts', '-t', 'measures delay and loss'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     const ok = r.status === 0;
     if (ok) passed++;
     const failure = ok ? '' : ` ${(r.stdout + r.stderr).match(/lab-wan\d (mean|loss) [^\n]*/)?.[0] ?? 'see vitest output'}`;

@@ -10,7 +10,20 @@ import { Gauge, Registry } from 'prom-client';
 import { Family, render, type MetricFamily } from '../exporter/metrics.ts';
 import { generateHome } from '../fixtures/routers/generate-clients.ts';
 import { homeSeries, openMetrics } from '../test/report-data.ts';
-import { copyRouter, descendsFrom, exporterCommand, freePort, processes, ROOT, routerFlags, startExporter, stopProcess, tempDir, transportCounter, waitFor } from '../test/helpers.ts';
+import {
+  copyRouter,
+  descendsFrom,
+  exporterCommand,
+  freePort,
+  processes,
+  ROOT,
+  routerFlags,
+  startExporter,
+  stopProcess,
+  tempDir,
+  transportCounter,
+  waitFor,
+} from '../test/helpers.ts';
 import { startSshLab } from '../test/ssh-lab.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
@@ -72,7 +85,13 @@ interface ScrapeFigures {
 }
 
 /** Scrapes `url` (after a warm-up); CPU is the exporter's process tree unless `cpu` says otherwise. */
-async function measureScrapes(name: string, url: string, pid: number, cpu = () => treeCpuSeconds([pid]), scrapes = SCRAPES): Promise<ScrapeFigures & { last: string }> {
+async function measureScrapes(
+  name: string,
+  url: string,
+  pid: number,
+  cpu = () => treeCpuSeconds([pid]),
+  scrapes = SCRAPES,
+): Promise<ScrapeFigures & { last: string }> {
   const idleRssMiB = rssBytes(pid) / 1024 / 1024;
   let last = '';
   for (let i = 0; i < 20; i++) last = await (await fetch(url)).text();
@@ -155,7 +174,15 @@ async function controlMasters(exporterPid: number): Promise<number[]> {
  * each side, and the SSH round trips and batched file operations each scrape costs.
  */
 async function localVersusAgentless(): Promise<string[][]> {
-  const header = ['transport', 'p50 ms', 'p99 ms', 'CPU ms/scrape on the router', 'CPU ms/scrape off the router', 'SSH commands/scrape', 'file ops/scrape: prefetched + on demand'];
+  const header = [
+    'transport',
+    'p50 ms',
+    'p99 ms',
+    'CPU ms/scrape on the router',
+    'CPU ms/scrape off the router',
+    'SSH commands/scrape',
+    'file ops/scrape: prefetched + on demand',
+  ];
   const router = await bigHomeRouter();
   const ssh = await startSshLab();
   try {
@@ -166,26 +193,52 @@ async function localVersusAgentless(): Promise<string[][]> {
     } finally {
       await local.stop();
     }
-    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+    await appendFile(
+      path.join(router.dir, 'config.yml'),
+      `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
+    );
     const agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { bundle: true });
     try {
       const pid = agentless.process.pid!;
       const url = `${agentless.url}/metrics`;
       const before = await (await fetch(url)).text();
       let routerCpuBefore = 0;
-      const figures = await measureScrapes('agentless', url, pid, async () => {
-        // Called just before and just after the measured scrapes.
-        const routerSide = await treeCpuSeconds([ssh.pid]);
-        if (!routerCpuBefore) routerCpuBefore = routerSide;
-        return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
-      }, AGENTLESS_SCRAPES);
+      const figures = await measureScrapes(
+        'agentless',
+        url,
+        pid,
+        async () => {
+          // Called just before and just after the measured scrapes.
+          const routerSide = await treeCpuSeconds([ssh.pid]);
+          if (!routerCpuBefore) routerCpuBefore = routerSide;
+          return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
+        },
+        AGENTLESS_SCRAPES,
+      );
       const routerCpuMs = (((await treeCpuSeconds([ssh.pid])) - routerCpuBefore) * 1000) / AGENTLESS_SCRAPES;
       // Counters include the 20 warm-up scrapes.
-      const perScrape = (op: string) => ((transportCounter(figures.last, op) - transportCounter(before, op)) / (AGENTLESS_SCRAPES + 20)).toFixed(1);
+      const perScrape = (op: string) =>
+        ((transportCounter(figures.last, op) - transportCounter(before, op)) / (AGENTLESS_SCRAPES + 20)).toFixed(1);
       return [
         header,
-        ['local (on the router)', localFigures.p50Ms.toFixed(2), localFigures.p99Ms.toFixed(2), localFigures.cpuMsPerScrape.toFixed(2), '0', '0', '(local reads)'],
-        ['agentless (over SSH)', figures.p50Ms.toFixed(2), figures.p99Ms.toFixed(2), routerCpuMs.toFixed(2), figures.cpuMsPerScrape.toFixed(2), perScrape('commands'), `${perScrape('prefetched_operations')} + ${perScrape('batched_operations')}`],
+        [
+          'local (on the router)',
+          localFigures.p50Ms.toFixed(2),
+          localFigures.p99Ms.toFixed(2),
+          localFigures.cpuMsPerScrape.toFixed(2),
+          '0',
+          '0',
+          '(local reads)',
+        ],
+        [
+          'agentless (over SSH)',
+          figures.p50Ms.toFixed(2),
+          figures.p99Ms.toFixed(2),
+          routerCpuMs.toFixed(2),
+          figures.cpuMsPerScrape.toFixed(2),
+          perScrape('commands'),
+          `${perScrape('prefetched_operations')} + ${perScrape('batched_operations')}`,
+        ],
       ];
     } finally {
       await agentless.stop();
@@ -198,14 +251,40 @@ async function localVersusAgentless(): Promise<string[][]> {
 
 async function withNodeExporter(): Promise<ScrapeFigures> {
   const port = await freePort();
-  const child: ChildProcess = spawn('prometheus-node-exporter', [
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--collector.disable-defaults',
-    ...['loadavg', 'meminfo', 'cpu', 'stat', 'netdev', 'netclass', 'thermal_zone', 'hwmon', 'conntrack', 'filesystem', 'time', 'uname', 'textfile'].map((c) => `--collector.${c}`),
-  ], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    'prometheus-node-exporter',
+    [
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--collector.disable-defaults',
+      ...[
+        'loadavg',
+        'meminfo',
+        'cpu',
+        'stat',
+        'netdev',
+        'netclass',
+        'thermal_zone',
+        'hwmon',
+        'conntrack',
+        'filesystem',
+        'time',
+        'uname',
+        'textfile',
+      ].map((c) => `--collector.${c}`),
+    ],
+    { stdio: 'ignore' },
+  );
   try {
     const url = `http://127.0.0.1:${port}/metrics`;
-    await waitFor(() => fetch(url).then((r) => (r.ok ? true : undefined), () => undefined), 15000, 'node_exporter');
+    await waitFor(
+      () =>
+        fetch(url).then(
+          (r) => (r.ok ? true : undefined),
+          () => undefined,
+        ),
+      15000,
+      'node_exporter',
+    );
     return await measureScrapes('node_exporter 1.5, this machine', url, child.pid!);
   } finally {
     await stopProcess(child);
@@ -217,7 +296,11 @@ function families(seriesCount: number): MetricFamily[] {
   const out: MetricFamily[] = [];
   for (let f = 0; f < seriesCount / perFamily; f++) {
     const family = new Family(`openwrt_bench_metric_${f}_bytes_total`, 'counter', 'A benchmark family.');
-    for (let s = 0; s < perFamily; s++) family.add({ mac: `02:00:00:00:${(s >> 8).toString(16)}:${(s & 255).toString(16)}`, protocol: `proto${f % 20}`, interface: `wan${s % 3}` }, f * 1e6 + s * 12345.5);
+    for (let s = 0; s < perFamily; s++)
+      family.add(
+        { mac: `02:00:00:00:${(s >> 8).toString(16)}:${(s & 255).toString(16)}`, protocol: `proto${f % 20}`, interface: `wan${s % 3}` },
+        f * 1e6 + s * 12345.5,
+      );
     out.push(family);
   }
   return out;
@@ -229,7 +312,9 @@ function plainFormatter(fams: readonly MetricFamily[]): string {
   for (const f of fams) {
     out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
     for (const s of f.samples) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      const labels = Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',');
       out += `${f.name}{${labels}} ${s.value}\n`;
     }
   }
@@ -276,7 +361,12 @@ async function reportOverAYear(): Promise<string[][]> {
     const first = Date.UTC(2025, 10, 1);
     const clients = Array.from({ length: 250 }, (_, i) => ({
       mac: `02:aa:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
-      ip: `10.1.${i >> 8}.${i & 255}`, hostname: `client-${i}`, rx: 1_000_000 + i * 1000, tx: 100_000 + i * 100, conns: 1 + (i % 7), fromDay: 0,
+      ip: `10.1.${i >> 8}.${i & 255}`,
+      hostname: `client-${i}`,
+      rx: 1_000_000 + i * 1000,
+      tx: 100_000 + i * 100,
+      conns: 1 + (i % 7),
+      fromDay: 0,
     }));
     const om = path.join(work.dir, 'year.om');
     const out = createWriteStream(om);
@@ -287,17 +377,42 @@ async function reportOverAYear(): Promise<string[][]> {
       if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
-    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=744h', om, path.join(work.dir, 'data')], { maxBuffer: 1 << 26 });
+    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=744h', om, path.join(work.dir, 'data')], {
+      maxBuffer: 1 << 26,
+    });
     const backfill = (performance.now() - t0) / 1000;
     const port = await freePort();
     await writeFile(path.join(work.dir, 'p.yml'), 'global: {scrape_interval: 1m}\n');
-    prometheus = spawn('prometheus', [`--config.file=${work.dir}/p.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=10y'], { stdio: 'ignore' });
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${work.dir}/p.yml`,
+        `--storage.tsdb.path=${work.dir}/data`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=10y',
+      ],
+      { stdio: 'ignore' },
+    );
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(() => fetch(`${url}/api/v1/query?query=up`).then((r) => (r.ok ? true : undefined), () => undefined), 30000, 'prometheus');
+    await waitFor(
+      () =>
+        fetch(`${url}/api/v1/query?query=up`).then(
+          (r) => (r.ok ? true : undefined),
+          () => undefined,
+        ),
+      30000,
+      'prometheus',
+    );
     rows.push(['backfill', `${lines} samples, ${clients.length} clients, one year every 6 h`, `${backfill.toFixed(1)} s`]);
-    for (const [kind, date] of [['daily', '2026-06-15'], ['weekly', '2026-06-15'], ['monthly', '2026-06-15']] as const) {
+    for (const [kind, date] of [
+      ['daily', '2026-06-15'],
+      ['weekly', '2026-06-15'],
+      ['monthly', '2026-06-15'],
+    ] as const) {
       const start = performance.now();
-      await run(process.execPath, [...exporterCommand(true), 'report', kind, '--date', date, '--prometheus', url, '--tz', 'UTC'], { maxBuffer: 1 << 24 });
+      await run(process.execPath, [...exporterCommand(true), 'report', kind, '--date', date, '--prometheus', url, '--tz', 'UTC'], {
+        maxBuffer: 1 << 24,
+      });
       rows.push([`report ${kind}`, `${date}, 250 clients`, `${((performance.now() - start) / 1000).toFixed(2)} s`]);
     }
   } finally {
@@ -317,13 +432,34 @@ async function main(): Promise<void> {
   ];
   const reference = scrapes.at(-1)!;
   console.log('## Scrape cost\n');
-  console.log(table([
-    ['exporter', 'series', 'p50 ms', 'p99 ms', 'CPU ms/scrape, exporter', 'CPU ms/scrape, with commands', 'RSS MiB', 'p50 vs node_exporter', 'exporter CPU vs node_exporter', 'RSS vs node_exporter'],
-    ...scrapes.map((s) => [
-      s.name, String(s.series), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), s.ownCpuMsPerScrape.toFixed(2), s.cpuMsPerScrape.toFixed(2), s.rssMiB.toFixed(1),
-      (s.p50Ms / reference.p50Ms).toFixed(2) + 'x', (s.ownCpuMsPerScrape / reference.ownCpuMsPerScrape).toFixed(2) + 'x', (s.rssMiB / reference.rssMiB).toFixed(2) + 'x',
+  console.log(
+    table([
+      [
+        'exporter',
+        'series',
+        'p50 ms',
+        'p99 ms',
+        'CPU ms/scrape, exporter',
+        'CPU ms/scrape, with commands',
+        'RSS MiB',
+        'p50 vs node_exporter',
+        'exporter CPU vs node_exporter',
+        'RSS vs node_exporter',
+      ],
+      ...scrapes.map((s) => [
+        s.name,
+        String(s.series),
+        s.p50Ms.toFixed(2),
+        s.p99Ms.toFixed(2),
+        s.ownCpuMsPerScrape.toFixed(2),
+        s.cpuMsPerScrape.toFixed(2),
+        s.rssMiB.toFixed(1),
+        (s.p50Ms / reference.p50Ms).toFixed(2) + 'x',
+        (s.ownCpuMsPerScrape / reference.ownCpuMsPerScrape).toFixed(2) + 'x',
+        (s.rssMiB / reference.rssMiB).toFixed(2) + 'x',
+      ]),
     ]),
-  ]));
+  );
 
   console.log('\n## Node flags (BPI-R4 test router)\n');
   const flagRows: string[][] = [['Node flags', 'RSS MiB idle', `RSS MiB after ${SCRAPES} scrapes`, 'CPU ms/scrape, exporter', 'p50 ms']];
@@ -331,7 +467,13 @@ async function main(): Promise<void> {
     const f = await withRouterscope(routerFlags('bpi-r4-omr'), label, flags);
     flagRows.push([label, f.idleRssMiB.toFixed(1), f.rssMiB.toFixed(1), f.ownCpuMsPerScrape.toFixed(2), f.p50Ms.toFixed(2)]);
   }
-  flagRows.push(['node_exporter 1.5 (this machine, for scale)', reference.idleRssMiB.toFixed(1), reference.rssMiB.toFixed(1), reference.ownCpuMsPerScrape.toFixed(2), reference.p50Ms.toFixed(2)]);
+  flagRows.push([
+    'node_exporter 1.5 (this machine, for scale)',
+    reference.idleRssMiB.toFixed(1),
+    reference.rssMiB.toFixed(1),
+    reference.ownCpuMsPerScrape.toFixed(2),
+    reference.p50Ms.toFixed(2),
+  ]);
   console.log(table(flagRows));
 
   console.log('\n## Local and agentless (250-client home, nlbwmon every scrape)\n');
@@ -344,7 +486,14 @@ async function main(): Promise<void> {
     const ours = await timeIt(() => render(fams));
     const plain = await timeIt(() => plainFormatter(fams));
     const prom = await timeIt(() => promClientRender(fams), n > 10_000 ? 3000 : 1500);
-    rows.push([String(n), ours.toFixed(2), plain.toFixed(2), (ours / plain).toFixed(2) + 'x', prom.toFixed(2), (prom / plain).toFixed(2) + 'x']);
+    rows.push([
+      String(n),
+      ours.toFixed(2),
+      plain.toFixed(2),
+      (ours / plain).toFixed(2) + 'x',
+      prom.toFixed(2),
+      (prom / plain).toFixed(2) + 'x',
+    ]);
   }
   console.log(table(rows));
   console.log('\n## Reports over a year of 250 clients\n');

@@ -14,7 +14,11 @@ describe('client sources', () => {
   });
 
   it('reads odhcpd state lines, escaped names and IPv4 entries', () => {
-    expect(parseOdhcpdLeases('# br-lan 0001 a6 my\\x20phone 1795323710 a6cd 128 fd00::5/128 fd00::6/128\n# br-lan 02:AA:BB:CC:DD:EE ipv4 - 1795 c0a8 32 192.168.1.7/32\nnot a lease\n')).toEqual([
+    expect(
+      parseOdhcpdLeases(
+        '# br-lan 0001 a6 my\\x20phone 1795323710 a6cd 128 fd00::5/128 fd00::6/128\n# br-lan 02:AA:BB:CC:DD:EE ipv4 - 1795 c0a8 32 192.168.1.7/32\nnot a lease\n',
+      ),
+    ).toEqual([
       { expiry: 1795323710, mac: undefined, ip: 'fd00::5', hostname: 'my phone' },
       { expiry: 1795323710, mac: undefined, ip: 'fd00::6', hostname: 'my phone' },
       { expiry: 1795, mac: '02:aa:bb:cc:dd:ee', ip: '192.168.1.7', hostname: undefined },
@@ -30,8 +34,15 @@ describe('client sources', () => {
 
   it('joins by MAC: IPv6 leases through the neighbour table, static names win, WAN neighbours are not clients', () => {
     const leases = parseDnsmasqLeases(capture('dnsmasq/dnsmasq-2.90-dhcp.leases'));
-    const neigh = parseNeighbours(capture('procfs/ip-j-neigh-router-netns.json').replace('"dst":"fd00:ab:cd::101"', '"dst":"fd00:ab:cd::a6cd"'));
-    const clients = joinClients(leases, [{ mac: '02:aa:bb:cc:dd:01', ip: '192.168.1.10', name: 'office-printer' }], neigh, new Set(['br-lan']));
+    const neigh = parseNeighbours(
+      capture('procfs/ip-j-neigh-router-netns.json').replace('"dst":"fd00:ab:cd::101"', '"dst":"fd00:ab:cd::a6cd"'),
+    );
+    const clients = joinClients(
+      leases,
+      [{ mac: '02:aa:bb:cc:dd:01', ip: '192.168.1.10', name: 'office-printer' }],
+      neigh,
+      new Set(['br-lan']),
+    );
     expect(clients.get('02:aa:bb:cc:dd:01')).toMatchObject({ hostname: 'office-printer', up: false });
     expect(clients.get('02:66:77:88:99:aa')).toMatchObject({ hostname: 'phone-ben', up: true });
     expect([...clients.get('02:66:77:88:99:aa')!.ips]).toContain('fd00:ab:cd::a6cd');

@@ -22,7 +22,12 @@ export function parseDnsmasqLeases(text: string): Lease[] {
     const ipv6 = f[2]!.includes(':');
     // IPv4: a MAC (with a hardware type prefix when not Ethernet); IPv6: an IAID (T-prefixed if temporary).
     const mac = ipv6 ? undefined : f[1]!.replace(/^[0-9a-f]{2}-/, '').toLowerCase();
-    leases.push({ expiry: Number(f[0]), mac: mac && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) ? mac : undefined, ip: f[2]!, hostname: f[3] === '*' ? undefined : f[3] });
+    leases.push({
+      expiry: Number(f[0]),
+      mac: mac && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) ? mac : undefined,
+      ip: f[2]!,
+      hostname: f[3] === '*' ? undefined : f[3],
+    });
   }
   return leases;
 }
@@ -34,7 +39,10 @@ export function parseOdhcpdLeases(text: string): Lease[] {
     if (!line.startsWith('# ')) continue;
     const f = line.slice(2).trim().split(/\s+/);
     if (f.length < 8) continue;
-    const hostname = f[3] === '-' || f[3]!.startsWith('broken') ? undefined : f[3]!.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    const hostname =
+      f[3] === '-' || f[3]!.startsWith('broken')
+        ? undefined
+        : f[3]!.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     const mac = f[2] === 'ipv4' ? f[1]!.toLowerCase() : undefined;
     for (const addr of f.slice(7)) leases.push({ expiry: Number(f[4]), mac, ip: addr.split('/')[0]!, hostname });
   }
@@ -54,7 +62,12 @@ export function parseNeighbours(text: string): Neighbour[] {
   if (!Array.isArray(rows)) throw new ParseError('ip -j neigh show', 'expected a JSON array');
   return rows
     .filter((r: Record<string, unknown>) => typeof r.lladdr === 'string' && typeof r.dst === 'string')
-    .map((r: Record<string, unknown>) => ({ ip: r.dst as string, mac: (r.lladdr as string).toLowerCase(), device: typeof r.dev === 'string' ? r.dev : '', state: ((r.state as string[] | undefined) ?? [''])[0]! }));
+    .map((r: Record<string, unknown>) => ({
+      ip: r.dst as string,
+      mac: (r.lladdr as string).toLowerCase(),
+      device: typeof r.dev === 'string' ? r.dev : '',
+      state: ((r.state as string[] | undefined) ?? [''])[0]!,
+    }));
 }
 
 const PRESENT = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT']);
@@ -67,7 +80,12 @@ export interface Client {
 }
 
 /** Joins the sources by MAC; IPv6 leases find their MAC through the neighbour table. */
-export function joinClients(leases: readonly Lease[], statics: readonly { mac: string; ip?: string; name?: string }[], neighbours: readonly Neighbour[], lanDevices: ReadonlySet<string>): Map<string, Client> {
+export function joinClients(
+  leases: readonly Lease[],
+  statics: readonly { mac: string; ip?: string; name?: string }[],
+  neighbours: readonly Neighbour[],
+  lanDevices: ReadonlySet<string>,
+): Map<string, Client> {
   const clients = new Map<string, Client>();
   const client = (mac: string) => clients.get(mac) ?? clients.set(mac, { mac, hostname: '', ips: new Set(), up: false }).get(mac)!;
   const macOf = new Map(neighbours.map((n) => [n.ip, n.mac]));
@@ -121,7 +139,11 @@ export const clients = defineCollector({
       const leases = [...parseDnsmasqLeases(leaseText ?? ''), ...parseOdhcpdLeases(odhcpdText ?? '')];
       const statics = [...dhcp.values()]
         .filter((s) => s.type === 'host')
-        .flatMap((s) => (s.options.get('mac') ?? []).flatMap((m) => m.split(/\s+/)).map((mac) => ({ mac: mac.toLowerCase(), ip: s.options.get('ip')?.[0], name: s.options.get('name')?.[0] })));
+        .flatMap((s) =>
+          (s.options.get('mac') ?? [])
+            .flatMap((m) => m.split(/\s+/))
+            .map((mac) => ({ mac: mac.toLowerCase(), ip: s.options.get('ip')?.[0], name: s.options.get('name')?.[0] })),
+        );
       const joined = joinClients(leases, statics, parseNeighbours(neigh), new Set(options.lan_devices));
 
       out.gauge('openwrt_dhcp_leases', 'Active DHCP leases (dnsmasq IPv4 and IPv6, odhcpd).', {}, leases.length);
@@ -130,11 +152,17 @@ export const clients = defineCollector({
         const mac = env.identities.mac(c.mac);
         const hostname = env.identities.hostname(c.hostname);
         for (const ip of [...c.ips].sort()) {
-          out.gauge('openwrt_client_info', 'A client, one series per MAC and address, with its host name; value 1.', { mac, ip, hostname }, 1);
+          out.gauge(
+            'openwrt_client_info',
+            'A client, one series per MAC and address, with its host name; value 1.',
+            { mac, ip, hostname },
+            1,
+          );
         }
         up.set(mac, Math.max(up.get(mac) ?? 0, c.up ? 1 : 0));
       }
-      for (const [mac, value] of up) out.gauge('openwrt_client_up', 'Whether the client is in the neighbour table as reachable or stale.', { mac }, value);
+      for (const [mac, value] of up)
+        out.gauge('openwrt_client_up', 'Whether the client is in the neighbour table as reachable or stale.', { mac }, value);
     },
   }),
 });

@@ -21,7 +21,8 @@ export function parseConntrackStat(text: string): Map<string, number> {
   const sums = new Map<string, number>(names.map((n) => [n, 0]));
   for (const row of rows) {
     const values = row.trim().split(/\s+/);
-    if (values.length !== names.length) throw new ParseError('/proc/net/stat/nf_conntrack', `row has ${values.length} fields, header ${names.length}`);
+    if (values.length !== names.length)
+      throw new ParseError('/proc/net/stat/nf_conntrack', `row has ${values.length} fields, header ${names.length}`);
     values.forEach((v, i) => sums.set(names[i]!, sums.get(names[i]!)! + parseInt(v, 16)));
   }
   return sums;

@@ -4,7 +4,10 @@ import { classifyAnswer, DomainWindow, parseDnsmasqLine, QueryTracker, type DnsE
 
 function track(text: string): string[] {
   const out: string[] = [];
-  const tracker = new QueryTracker((e: DnsEvent) => out.push(e.kind === 'query' ? `${e.client} ${e.type} ${e.name}` : `  ${e.result}`), ['lan']);
+  const tracker = new QueryTracker(
+    (e: DnsEvent) => out.push(e.kind === 'query' ? `${e.client} ${e.type} ${e.name}` : `  ${e.result}`),
+    ['lan'],
+  );
   for (const line of text.split('\n')) {
     const m = parseDnsmasqLine(line);
     if (m) tracker.line(m, 0);
@@ -14,27 +17,47 @@ function track(text: string): string[] {
 }
 
 const EXPECTED = [
-  '127.0.0.1 A www.example.test', '  forwarded',
-  '127.0.0.1 AAAA www.example.test', '  forwarded',
-  '127.0.0.1 A www.example.test', '  cached',
-  '::1 AAAA www.example.test', '  cached',
-  '127.0.0.1 A alias.example.test', '  forwarded',
-  '127.0.0.1 TXT txt.example.test', '  forwarded',
-  '127.0.0.1 PTR 10.2.0.192.in-addr.arpa', '  forwarded',
-  '127.0.0.1 PTR 1.1.168.192.in-addr.arpa', '  local',
-  '127.0.0.1 PTR 77.1.168.192.in-addr.arpa', '  nxdomain',
-  '127.0.0.1 A router.lan', '  local',
-  '127.0.0.1 AAAA router', '  local',
-  '127.0.0.1 A missing.example.test', '  nxdomain',
-  '127.0.0.1 A nosuch.lan', '  nxdomain',
-  '127.0.0.1 A blocked.test', '  blocked',
-  '127.0.0.1 A ads.test', '  blocked',
-  '127.0.0.1 A www.refused.test', '  error',
+  '127.0.0.1 A www.example.test',
+  '  forwarded',
+  '127.0.0.1 AAAA www.example.test',
+  '  forwarded',
+  '127.0.0.1 A www.example.test',
+  '  cached',
+  '::1 AAAA www.example.test',
+  '  cached',
+  '127.0.0.1 A alias.example.test',
+  '  forwarded',
+  '127.0.0.1 TXT txt.example.test',
+  '  forwarded',
+  '127.0.0.1 PTR 10.2.0.192.in-addr.arpa',
+  '  forwarded',
+  '127.0.0.1 PTR 1.1.168.192.in-addr.arpa',
+  '  local',
+  '127.0.0.1 PTR 77.1.168.192.in-addr.arpa',
+  '  nxdomain',
+  '127.0.0.1 A router.lan',
+  '  local',
+  '127.0.0.1 AAAA router',
+  '  local',
+  '127.0.0.1 A missing.example.test',
+  '  nxdomain',
+  '127.0.0.1 A nosuch.lan',
+  '  nxdomain',
+  '127.0.0.1 A blocked.test',
+  '  blocked',
+  '127.0.0.1 A ads.test',
+  '  blocked',
+  '127.0.0.1 A www.refused.test',
+  '  error',
   '127.0.0.1 A www.openwrt.org',
-  '127.0.0.1 MX www.example.test', '  forwarded',
-  '127.0.0.1 HTTPS www.example.test', '  forwarded',
-  '127.0.0.1 ANY www.example.test', '  forwarded',
-  '127.0.0.1 A nodots', '  nxdomain',
+  '127.0.0.1 MX www.example.test',
+  '  forwarded',
+  '127.0.0.1 HTTPS www.example.test',
+  '  forwarded',
+  '127.0.0.1 ANY www.example.test',
+  '  forwarded',
+  '127.0.0.1 A nodots',
+  '  nxdomain',
   '  failed', // www.openwrt.org was forwarded to a dead upstream and never answered
 ];
 
@@ -51,7 +74,9 @@ describe('dnsmasq query log', () => {
     const out = track(capture('logread/logread-layout-dnsmasq-real-messages.log'));
     expect(out.filter((l) => !l.startsWith(' ')).length).toBeGreaterThan(5);
     expect(out.filter((l) => l.startsWith(' ')).length).toBe(out.filter((l) => !l.startsWith(' ')).length);
-    expect(parseDnsmasqLine('Sun Nov 22 02:55:19 2026 daemon.info dnsmasq-dhcp[12]: DHCPACK(br-lan) 192.168.1.5 02:aa:bb:cc:dd:ee tv')).toBeUndefined();
+    expect(
+      parseDnsmasqLine('Sun Nov 22 02:55:19 2026 daemon.info dnsmasq-dhcp[12]: DHCPACK(br-lan) 192.168.1.5 02:aa:bb:cc:dd:ee tv'),
+    ).toBeUndefined();
   });
 
   it.each([
@@ -75,7 +100,10 @@ describe('dnsmasq query log', () => {
     w.add('10.0.0.5', 'a.example', 0);
     w.add('10.0.0.5', 'a.example', 10);
     w.add('10.0.0.5', 'b.example', h / 2);
-    expect(w.domains('10.0.0.5', h / 2).map((d) => [d.domain, d.queries])).toEqual([['b.example', 1], ['a.example', 2]]);
+    expect(w.domains('10.0.0.5', h / 2).map((d) => [d.domain, d.queries])).toEqual([
+      ['b.example', 1],
+      ['a.example', 2],
+    ]);
     // A third domain evicts the one seen longest ago; an hour later a.example has left the window.
     w.add('10.0.0.5', 'c.example', h);
     expect(w.domains('10.0.0.5', h + h / 4).map((d) => d.domain)).toEqual(['c.example', 'b.example']);

@@ -122,7 +122,7 @@ export class QueryTracker {
     const q = /^query\[([^\]]+)\] (\S+) from (\S+)$/.exec(m.message);
     if (q) {
       const [, type = '', name = '', client = ''] = q;
-      const key = m.serial ?? (type === 'PTR' ? arpaToAddress(name) ?? name : name).toLowerCase();
+      const key = m.serial ?? (type === 'PTR' ? (arpaToAddress(name) ?? name) : name).toLowerCase();
       const p: Pending = { client, type, name, key, since: now, forwarded: false };
       this.pending.set(key, [...(this.pending.get(key) ?? []), p]);
       this.emit({ kind: 'query', client, type, name });
@@ -228,7 +228,12 @@ export const dnsmasq = defineCollector({
   options: {
     /** dnsmasq's log-facility file; when unset, syslog lines through `logread -f`. */
     log_file: z.string().min(1).optional(),
-    window_seconds: z.number().int().min(60).max(30 * 86400).default(86400),
+    window_seconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86400)
+      .default(86400),
     top_domains: z.number().int().min(0).max(1000).default(10),
     /** Clients with their own series; the rest are counted as client="other". */
     max_clients: z.number().int().min(1).max(100_000).default(256),
@@ -274,7 +279,14 @@ export const dnsmasq = defineCollector({
     if (options.log_file) {
       follower = env.sources.followFile(options.log_file, onLine, env.log);
     } else {
-      follower = new LineStream({ sources: env.sources, command: 'logread', args: ['-f'], onLine, onStart: () => replay.restart(), log: env.log });
+      follower = new LineStream({
+        sources: env.sources,
+        command: 'logread',
+        args: ['-f'],
+        onLine,
+        onStart: () => replay.restart(),
+        log: env.log,
+      });
     }
     let sweeper: NodeJS.Timeout | undefined;
     return {
@@ -296,7 +308,9 @@ export const dnsmasq = defineCollector({
             client: ip,
             window_seconds: options.window_seconds,
             unique_domains: domains.length,
-            domains: domains.slice(0, 500).map((d) => ({ domain: d.domain, queries: d.queries, last_seen: new Date(d.lastSeen).toISOString() })),
+            domains: domains
+              .slice(0, 500)
+              .map((d) => ({ domain: d.domain, queries: d.queries, last_seen: new Date(d.lastSeen).toISOString() })),
           });
         },
       },
@@ -306,16 +320,32 @@ export const dnsmasq = defineCollector({
           const [client, type] = key.split('\u0000');
           q.add({ client: client!, type: type! }, n);
         }
-        const a = out.family('openwrt_dns_answers_total', 'counter', 'DNS answers per client by result: cached, forwarded, local, nxdomain, blocked, error, failed.');
+        const a = out.family(
+          'openwrt_dns_answers_total',
+          'counter',
+          'DNS answers per client by result: cached, forwarded, local, nxdomain, blocked, error, failed.',
+        );
         for (const [key, n] of [...answers].sort()) {
           const [client, result] = key.split('\u0000');
           a.add({ client: client!, result: result! }, n);
         }
         for (const client of window.clientNames.sort()) {
           const domains = window.domains(client);
-          out.gauge('openwrt_dns_client_unique_domains', 'Distinct domains the client queried within the window.', { client }, domains.length);
-          for (const d of [...domains].sort((x, y) => y.queries - x.queries || (x.domain < y.domain ? -1 : 1)).slice(0, options.top_domains)) {
-            out.gauge('openwrt_dns_client_domain_queries', 'Queries of the client\'s top domains within the window.', { client, domain: d.domain }, d.queries);
+          out.gauge(
+            'openwrt_dns_client_unique_domains',
+            'Distinct domains the client queried within the window.',
+            { client },
+            domains.length,
+          );
+          for (const d of [...domains]
+            .sort((x, y) => y.queries - x.queries || (x.domain < y.domain ? -1 : 1))
+            .slice(0, options.top_domains)) {
+            out.gauge(
+              'openwrt_dns_client_domain_queries',
+              "Queries of the client's top domains within the window.",
+              { client, domain: d.domain },
+              d.queries,
+            );
           }
         }
         out.counter('routerscope_dnsmasq_lines_total', 'dnsmasq log lines read (replayed lines not counted).', {}, lines);
@@ -324,7 +354,8 @@ export const dnsmasq = defineCollector({
           try {
             const { stdout } = await ctx.sources.run('ubus', ['-S', 'call', 'dnsmasq', 'metrics'], { signal: ctx.signal });
             for (const [key, value] of Object.entries(parseJson<Record<string, unknown>>('ubus call dnsmasq metrics', stdout)).sort()) {
-              if (typeof value === 'number' && /^[a-z0-9_]+$/.test(key)) out.family(`openwrt_dnsmasq_${key}`, 'untyped', `dnsmasq's own ${key} (ubus dnsmasq metrics).`).add({}, value);
+              if (typeof value === 'number' && /^[a-z0-9_]+$/.test(key))
+                out.family(`openwrt_dnsmasq_${key}`, 'untyped', `dnsmasq's own ${key} (ubus dnsmasq metrics).`).add({}, value);
             }
           } catch (e) {
             ctx.log.debug({ err: errorMessage(e) }, 'no ubus dnsmasq metrics');

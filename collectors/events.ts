@@ -12,15 +12,41 @@ import { readUci, uciOption } from '../openwrt/uci.ts';
 import { parseLogLine, type LogEntry } from '../openwrt/logread.ts';
 
 export const EVENTS = [
-  'up', 'down', 'link_up', 'link_down', 'connection_lost',
-  'carrier_up', 'carrier_down',
-  'ppp_up', 'ppp_down', 'ppp_peer_terminated', 'ppp_hangup', 'ppp_auth_failed', 'ppp_echo_timeout', 'ppp_discovery_timeout',
-  'tracker_up', 'tracker_down', 'multipath_changed', 'master_changed',
+  'up',
+  'down',
+  'link_up',
+  'link_down',
+  'connection_lost',
+  'carrier_up',
+  'carrier_down',
+  'ppp_up',
+  'ppp_down',
+  'ppp_peer_terminated',
+  'ppp_hangup',
+  'ppp_auth_failed',
+  'ppp_echo_timeout',
+  'ppp_discovery_timeout',
+  'tracker_up',
+  'tracker_down',
+  'multipath_changed',
+  'master_changed',
 ] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** Events that mark a change of an interface's state (for the last-change timestamp). */
-const STATE_CHANGES = new Set<EventName>(['up', 'down', 'link_up', 'link_down', 'connection_lost', 'carrier_up', 'carrier_down', 'ppp_up', 'ppp_down', 'tracker_up', 'tracker_down']);
+const STATE_CHANGES = new Set<EventName>([
+  'up',
+  'down',
+  'link_up',
+  'link_down',
+  'connection_lost',
+  'carrier_up',
+  'carrier_down',
+  'ppp_up',
+  'ppp_down',
+  'tracker_up',
+  'tracker_down',
+]);
 
 export interface ClassifiedEvent {
   readonly interface: string;
@@ -45,9 +71,20 @@ export class EventClassifier {
     const { ident, message } = entry;
     const one = (iface: string | undefined, event: EventName) => (iface ? { interface: iface, event } : undefined);
     if (ident === 'netifd') {
-      const m = /^Interface '([^']+)' (is now up|is now down|has link connectivity loss|has link connectivity|has lost the connection)\s*$/.exec(message);
+      const m =
+        /^Interface '([^']+)' (is now up|is now down|has link connectivity loss|has link connectivity|has lost the connection)\s*$/.exec(
+          message,
+        );
       if (!m) return undefined;
-      const event = ({ 'is now up': 'up', 'is now down': 'down', 'has link connectivity': 'link_up', 'has link connectivity loss': 'link_down', 'has lost the connection': 'connection_lost' } as const)[m[2] as 'is now up'];
+      const event = (
+        {
+          'is now up': 'up',
+          'is now down': 'down',
+          'has link connectivity': 'link_up',
+          'has link connectivity loss': 'link_down',
+          'has lost the connection': 'connection_lost',
+        } as const
+      )[m[2] as 'is now up'];
       return one(m[1], event);
     }
     if (ident === 'kernel') {
@@ -124,7 +161,12 @@ export class EventCounter {
     const key = `${event.interface}\u0000${event.event}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     if (STATE_CHANGES.has(event.event)) this.lastChange.set(event.interface, entry.time);
-    this.ring.push({ time: new Date(entry.time * 1000).toISOString(), interface: event.interface, event: event.event, message: `${entry.ident}: ${entry.message}` });
+    this.ring.push({
+      time: new Date(entry.time * 1000).toISOString(),
+      interface: event.interface,
+      event: event.event,
+      message: `${entry.ident}: ${entry.message}`,
+    });
     if (this.ring.length > this.ringSize) this.ring.shift();
   }
 }
@@ -140,7 +182,11 @@ export async function deviceMap(env: CollectorEnv, signal: AbortSignal): Promise
     const proto = uciOption(s, 'proto') ?? '';
     if (device && !devices.has(device) && !['pppoe', 'pppoa'].includes(proto)) devices.set(device, s.name);
     const multipath = uciOption(s, 'multipath');
-    if ((multipath && multipath !== 'off') || ['dhcp', 'pppoe', 'pppoa', 'dhcpv6', 'qmi', 'ncm', 'mbim', 'modemmanager', '3g'].includes(proto)) wans.push(s.name);
+    if (
+      (multipath && multipath !== 'off') ||
+      ['dhcp', 'pppoe', 'pppoa', 'dhcpv6', 'qmi', 'ncm', 'mbim', 'modemmanager', '3g'].includes(proto)
+    )
+      wans.push(s.name);
   }
   return { devices, wans };
 }
@@ -173,9 +219,7 @@ export const events = defineCollector({
     };
     const stream = new LineStream({
       sources: env.sources,
-      ...(options.log_file
-        ? { command: 'tail', args: ['-n', '+1', '-F', options.log_file] }
-        : { command: 'logread', args: ['-f'] }),
+      ...(options.log_file ? { command: 'tail', args: ['-n', '+1', '-F', options.log_file] } : { command: 'logread', args: ['-f'] }),
       onLine: (line) => counter.add(line),
       onStart: () => counter.restart(),
       log: env.log,
@@ -194,11 +238,19 @@ export const events = defineCollector({
       routes: {
         '/api/events': (_req, res, url) => {
           const iface = url.searchParams.get('interface');
-          sendJson(res, 200, counter.ring.filter((e) => !iface || e.interface === iface));
+          sendJson(
+            res,
+            200,
+            counter.ring.filter((e) => !iface || e.interface === iface),
+          );
         },
       },
       async collect(_ctx, out) {
-        const total = out.family('openwrt_interface_events_total', 'counter', 'Interface events seen in the system log, by interface and event.');
+        const total = out.family(
+          'openwrt_interface_events_total',
+          'counter',
+          'Interface events seen in the system log, by interface and event.',
+        );
         const seen = new Set(counter.counts.keys());
         // WANs have every event from the start, so increase() sees the first one.
         for (const wan of wans) for (const event of EVENTS) seen.add(`${wan}\u0000${event}`);
@@ -207,7 +259,12 @@ export const events = defineCollector({
           total.add({ interface: iface, event }, counter.counts.get(key) ?? 0);
         }
         for (const [iface, time] of [...counter.lastChange].sort()) {
-          out.gauge('openwrt_interface_last_change_timestamp_seconds', 'When the interface last changed state according to the system log.', { interface: iface }, time);
+          out.gauge(
+            'openwrt_interface_last_change_timestamp_seconds',
+            'When the interface last changed state according to the system log.',
+            { interface: iface },
+            time,
+          );
         }
         out.gauge('routerscope_events_follower_up', 'Whether the log follower process is running.', {}, stream.running ? 1 : 0);
         out.counter('routerscope_events_lines_total', 'Log lines read (replayed lines not counted).', {}, counter.lines);

@@ -70,12 +70,22 @@ export const filesystem = defineCollector({
         mounts.forEach((m, i) => {
           const labels = { device: m.device, fstype: m.fstype, mountpoint: m.mountpoint };
           const s = stats[i];
-          out.gauge('node_filesystem_device_error', 'Whether an error occurred while getting statistics for the given device.', labels, s ? 0 : 1);
+          out.gauge(
+            'node_filesystem_device_error',
+            'Whether an error occurred while getting statistics for the given device.',
+            labels,
+            s ? 0 : 1,
+          );
           out.gauge('node_filesystem_readonly', 'Filesystem read-only status.', labels, m.options.includes('ro') ? 1 : 0);
           if (!s) return;
           out.gauge('node_filesystem_size_bytes', 'Filesystem size in bytes.', labels, s.blocks * s.blockSize);
           out.gauge('node_filesystem_free_bytes', 'Filesystem free space in bytes.', labels, s.blocksFree * s.blockSize);
-          out.gauge('node_filesystem_avail_bytes', 'Filesystem space available to non-root users in bytes.', labels, s.blocksAvailable * s.blockSize);
+          out.gauge(
+            'node_filesystem_avail_bytes',
+            'Filesystem space available to non-root users in bytes.',
+            labels,
+            s.blocksAvailable * s.blockSize,
+          );
           out.gauge('node_filesystem_files', 'Filesystem total file nodes.', labels, s.files);
           out.gauge('node_filesystem_files_free', 'Filesystem total free file nodes.', labels, s.filesFree);
         });

@@ -4,7 +4,11 @@ import { readDirOptional, readNumber, readOptional } from './read.ts';
 
 /** node_exporter's cleanMetricName: lower case, runs of other characters become one `_`. */
 export function cleanName(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 }
 
 /**

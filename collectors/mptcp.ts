@@ -88,7 +88,12 @@ export const mptcp = defineCollector({
       const counters = parseNetstat(netstat, 'MPTcpExt');
 
       for (const e of endpoints) {
-        out.gauge('openwrt_mptcp_endpoint_info', 'An in-kernel MPTCP endpoint; value 1.', { id: String(e.id), address: e.address, device: e.device, flags: e.flags.join(',') }, 1);
+        out.gauge(
+          'openwrt_mptcp_endpoint_info',
+          'An in-kernel MPTCP endpoint; value 1.',
+          { id: String(e.id), address: e.address, device: e.device, flags: e.flags.join(',') },
+          1,
+        );
       }
       for (const [name, value] of limits) {
         out.gauge(`openwrt_mptcp_limit_${name}`, `MPTCP path manager limit ${name}.`, {}, value);
@@ -119,12 +124,27 @@ export const mptcp = defineCollector({
         const effective = effectiveMode(endpoints, device);
         const labels = { interface: iface.interface, device };
         for (const mode of CONFIGURED) {
-          out.gauge('openwrt_mptcp_configured_mode', 'MPTCP mode configured in UCI network.<if>.multipath; 1 for the current one.', { ...labels, mode }, mode === configured ? 1 : 0);
+          out.gauge(
+            'openwrt_mptcp_configured_mode',
+            'MPTCP mode configured in UCI network.<if>.multipath; 1 for the current one.',
+            { ...labels, mode },
+            mode === configured ? 1 : 0,
+          );
         }
         for (const mode of EFFECTIVE) {
-          out.gauge('openwrt_mptcp_effective_mode', 'MPTCP mode in force from the kernel\'s endpoints; 1 for the current one.', { ...labels, mode }, mode === effective ? 1 : 0);
+          out.gauge(
+            'openwrt_mptcp_effective_mode',
+            "MPTCP mode in force from the kernel's endpoints; 1 for the current one.",
+            { ...labels, mode },
+            mode === effective ? 1 : 0,
+          );
         }
-        out.gauge('openwrt_mptcp_mode_mismatch', 'Whether the mode in force differs from the configured one (e.g. a WAN the tracker took down).', labels, EXPECTED[configured] === effective ? 0 : 1);
+        out.gauge(
+          'openwrt_mptcp_mode_mismatch',
+          'Whether the mode in force differs from the configured one (e.g. a WAN the tracker took down).',
+          labels,
+          EXPECTED[configured] === effective ? 0 : 1,
+        );
       }
       for (const [name, value] of counters) {
         out.family(`node_netstat_MPTcpExt_${name}`, 'untyped', `Statistic MPTcpExt${name}.`).add({}, value);

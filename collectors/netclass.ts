@@ -33,14 +33,19 @@ export function emitNetClass(dev: NetClassDevice, out: MetricSink): void {
   const labels = { device: dev.device };
   const attr = (name: string) => dev.attributes.get(name);
   out.gauge('node_network_up', "Value is 1 if operstate is 'up', 0 otherwise.", labels, attr('operstate') === 'up' ? 1 : 0);
-  out.gauge('node_network_info', 'Non-numeric data from /sys/class/net/<iface>, value is always 1.', {
-    address: attr('address') ?? '',
-    broadcast: attr('broadcast') ?? '',
-    device: dev.device,
-    duplex: attr('duplex') ?? '',
-    ifalias: attr('ifalias') ?? '',
-    operstate: attr('operstate') ?? '',
-  }, 1);
+  out.gauge(
+    'node_network_info',
+    'Non-numeric data from /sys/class/net/<iface>, value is always 1.',
+    {
+      address: attr('address') ?? '',
+      broadcast: attr('broadcast') ?? '',
+      device: dev.device,
+      duplex: attr('duplex') ?? '',
+      ifalias: attr('ifalias') ?? '',
+      operstate: attr('operstate') ?? '',
+    },
+    1,
+  );
   for (const [file, metric, type] of NUMERIC) {
     const text = attr(file);
     if (text === undefined) continue;

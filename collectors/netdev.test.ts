@@ -18,7 +18,11 @@ describe('parseNetDev', () => {
   });
   it.each([
     ['no header', 'lo: 1 2 3\n', '/proc/net/dev: missing the column header line'],
-    ['a short row', capture('procfs/proc-net-dev-router-netns.txt') + '  eth9: 1 2 3\n', '/proc/net/dev: expected 16 numbers in "eth9: 1 2 3"'],
+    [
+      'a short row',
+      capture('procfs/proc-net-dev-router-netns.txt') + '  eth9: 1 2 3\n',
+      '/proc/net/dev: expected 16 numbers in "eth9: 1 2 3"',
+    ],
   ])('rejects %s', (_what, text, message) => {
     expect(() => parseNetDev(text)).toThrow(message);
   });

@@ -17,13 +17,23 @@ export function parseNetDev(text: string): NetDevStats[] {
   const header = lines[1]?.split('|');
   if (!header || header.length < 3) throw new ParseError('/proc/net/dev', 'missing the column header line');
   const columns = [
-    ...header[1]!.trim().split(/\s+/).map((c) => `receive_${c}`),
-    ...header[2]!.trim().split(/\s+/).map((c) => `transmit_${c}`),
+    ...header[1]!
+      .trim()
+      .split(/\s+/)
+      .map((c) => `receive_${c}`),
+    ...header[2]!
+      .trim()
+      .split(/\s+/)
+      .map((c) => `transmit_${c}`),
   ];
   return lines.slice(2).map((line) => {
     const colon = line.indexOf(':');
     if (colon < 0) throw new ParseError('/proc/net/dev', `no device name in "${line.trim()}"`);
-    const values = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const values = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (values.length !== columns.length || values.some((v) => !Number.isFinite(v))) {
       throw new ParseError('/proc/net/dev', `expected ${columns.length} numbers in "${line.trim()}"`);
     }

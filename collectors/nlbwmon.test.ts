@@ -20,7 +20,10 @@ describe('parseNlbwJson on every capture', () => {
   });
 
   it('gives the same per-client totals from the default grouping as from -g family,mac,ip', () => {
-    const byHost = summarize(parseNlbwJson(capture('nlbwmon/nlbw-c-json-g-family-mac-ip-o-rx_bytes-tx_bytes-desc.json')), EXPOSE_ALL).clients;
+    const byHost = summarize(
+      parseNlbwJson(capture('nlbwmon/nlbw-c-json-g-family-mac-ip-o-rx_bytes-tx_bytes-desc.json')),
+      EXPOSE_ALL,
+    ).clients;
     const fromDefault = summarize(parseNlbwJson(capture('nlbwmon/nlbw-c-json-default-grouping.json')), EXPOSE_ALL).clients;
     expect(Object.fromEntries(fromDefault)).toEqual(Object.fromEntries(byHost));
     // IPv4 and IPv6 of one MAC are one client.
@@ -63,7 +66,9 @@ describe('parseNlbwJson on every capture', () => {
   });
 
   it('accounts the all-zero MAC to "unknown" and pseudonymises MACs when asked', () => {
-    const rows = parseNlbwJson('{"columns":["mac","ip","conns","rx_bytes","rx_pkts","tx_bytes","tx_pkts"],"data":[["00:00:00:00:00:00","192.168.1.9",1,10,1,5,1],["02:AA:BB:CC:DD:EE","192.168.1.8",1,20,1,5,1]]}');
+    const rows = parseNlbwJson(
+      '{"columns":["mac","ip","conns","rx_bytes","rx_pkts","tx_bytes","tx_pkts"],"data":[["00:00:00:00:00:00","192.168.1.9",1,10,1,5,1],["02:AA:BB:CC:DD:EE","192.168.1.8",1,20,1,5,1]]}',
+    );
     expect([...summarize(rows, EXPOSE_ALL).clients.keys()]).toEqual(['unknown', '02:aa:bb:cc:dd:ee']);
     const hidden = [...summarize(rows, createIdentities({ expose: false, anonymize: 'hash', salt: 'test-salt' })).clients.keys()];
     expect(hidden[0]).toBe('unknown');
@@ -73,7 +78,11 @@ describe('parseNlbwJson on every capture', () => {
   it.each([
     ['no data', '{"columns":[]}', 'nlbw -c json: expected "columns" and "data" arrays'],
     ['a missing counter', '{"columns":["mac"],"data":[]}', 'nlbw -c json: column "conns" is missing'],
-    ['a short row', '{"columns":["conns","rx_bytes","rx_pkts","tx_bytes","tx_pkts"],"data":[[1,2]]}', 'nlbw -c json: row 0 has 2 fields for 5 columns'],
+    [
+      'a short row',
+      '{"columns":["conns","rx_bytes","rx_pkts","tx_bytes","tx_pkts"],"data":[[1,2]]}',
+      'nlbw -c json: row 0 has 2 fields for 5 columns',
+    ],
     ['daemon down', '', /^nlbw -c json: invalid JSON/],
   ])('rejects %s', (_what, text, message) => {
     expect(() => parseNlbwJson(text)).toThrow(message);
@@ -83,11 +92,37 @@ describe('parseNlbwJson on every capture', () => {
 describe('StickySelection', () => {
   it('keeps a chosen key and never moves bytes out of "other"', () => {
     const s = new StickySelection(2);
-    expect([...s.select(new Map([['a', 10], ['b', 5], ['c', 1]]), (v) => v)]).toEqual(['a', 'b']);
+    expect([
+      ...s.select(
+        new Map([
+          ['a', 10],
+          ['b', 5],
+          ['c', 1],
+        ]),
+        (v) => v,
+      ),
+    ]).toEqual(['a', 'b']);
     // c grows past b: b stays chosen, c stays in "other", which therefore only grows.
-    expect([...s.select(new Map([['a', 10], ['b', 5], ['c', 100]]), (v) => v)]).toEqual(['a', 'b']);
+    expect([
+      ...s.select(
+        new Map([
+          ['a', 10],
+          ['b', 5],
+          ['c', 100],
+        ]),
+        (v) => v,
+      ),
+    ]).toEqual(['a', 'b']);
     s.reset();
-    expect([...s.select(new Map([['c', 100], ['a', 1]]), (v) => v)]).toEqual(['c', 'a']);
+    expect([
+      ...s.select(
+        new Map([
+          ['c', 100],
+          ['a', 1],
+        ]),
+        (v) => v,
+      ),
+    ]).toEqual(['c', 'a']);
   });
 });
 
@@ -95,10 +130,22 @@ describe('nlbwmon collector', () => {
   /** Runs the collector over playback output given as text, through a seam whose nlbw prints it. */
   async function collectWith(outputs: string[], options: Partial<Parameters<typeof nlbwmon.create>[0]>) {
     let i = 0;
+    const run = async () => ({ stdout: outputs[i++]!, stdoutBytes: Buffer.alloc(0), stderr: '' });
     // eslint-disable-next-line no-restricted-syntax -- a seam with only run(): the collector runs nlbw and reads nothing
-    const sources = { run: async () => ({ stdout: outputs[i++]!, stdoutBytes: Buffer.alloc(0), stderr: '' }) } as unknown as CollectContext['sources'];
+    const sources = { run } as unknown as CollectContext['sources'];
     const log = pino({ level: 'silent' });
-    const instance = nlbwmon.create({ format: 'json', refresh_seconds: 0, max_clients: 1, protocols: true, client_protocols: true, top_protocols_per_client: 2, ...options }, { sources, log, identities: EXPOSE_ALL });
+    const instance = nlbwmon.create(
+      {
+        format: 'json',
+        refresh_seconds: 0,
+        max_clients: 1,
+        protocols: true,
+        client_protocols: true,
+        top_protocols_per_client: 2,
+        ...options,
+      },
+      { sources, log, identities: EXPOSE_ALL },
+    );
     const results: Map<string, number>[] = [];
     for (let n = 0; n < outputs.length; n++) {
       const sink = new MetricSink();
@@ -110,7 +157,16 @@ describe('nlbwmon collector', () => {
 
   it('bounds clients and per-client protocols, and a new accounting period is a counter reset', async () => {
     const month = capture('nlbwmon/nlbw-c-json-default-grouping.json');
-    const [first, reset] = await collectWith([month, capture('nlbwmon/nlbw-c-json-empty-database.json').replace('"data":[]', '"data":[[4,"TCP",443,"02:11:22:33:44:55","192.168.1.100",1,1000,1,100,1,"HTTPS"]]')], {});
+    const [first, reset] = await collectWith(
+      [
+        month,
+        capture('nlbwmon/nlbw-c-json-empty-database.json').replace(
+          '"data":[]',
+          '"data":[[4,"TCP",443,"02:11:22:33:44:55","192.168.1.100",1,1000,1,100,1,"HTTPS"]]',
+        ),
+      ],
+      {},
+    );
     // One client of its own (the biggest), the other summed into "other".
     expect(first!.get('openwrt_client_receive_bytes_total{mac="02:66:77:88:99:aa"}')).toBe(150275252 + 2045700);
     expect(first!.get('openwrt_client_receive_bytes_total{mac="other"}')).toBe(118578188 + 32853336);

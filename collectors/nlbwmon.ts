@@ -25,11 +25,13 @@ const COUNTERS = ['conns', 'rx_bytes', 'rx_pkts', 'tx_bytes', 'tx_pkts'] as cons
 /** `nlbw -c json`: `{"columns":[...],"data":[[...],...]}`, columns named, counters as numbers. */
 export function parseNlbwJson(text: string): NlbwRow[] {
   const doc = parseJson<{ columns?: unknown; data?: unknown }>('nlbw -c json', text);
-  if (!Array.isArray(doc?.columns) || !Array.isArray(doc.data)) throw new ParseError('nlbw -c json', 'expected "columns" and "data" arrays');
+  if (!Array.isArray(doc?.columns) || !Array.isArray(doc.data))
+    throw new ParseError('nlbw -c json', 'expected "columns" and "data" arrays');
   const columns = doc.columns as string[];
   for (const c of COUNTERS) if (!columns.includes(c)) throw new ParseError('nlbw -c json', `column "${c}" is missing`);
   return (doc.data as unknown[][]).map((row, i) => {
-    if (!Array.isArray(row) || row.length !== columns.length) throw new ParseError('nlbw -c json', `row ${i} has ${Array.isArray(row) ? row.length : 0} fields for ${columns.length} columns`);
+    if (!Array.isArray(row) || row.length !== columns.length)
+      throw new ParseError('nlbw -c json', `row ${i} has ${Array.isArray(row) ? row.length : 0} fields for ${columns.length} columns`);
     // eslint-disable-next-line no-restricted-syntax -- every counter is checked to be a number below; the other columns are optional
     const r = Object.fromEntries(columns.map((c, j) => [c, row[j]])) as unknown as NlbwRow;
     for (const c of COUNTERS) if (typeof r[c] !== 'number') throw new ParseError('nlbw -c json', `row ${i}: ${c} is not a number`);
@@ -75,7 +77,8 @@ export function parseNlbwCsv(text: string): NlbwRow[] {
   for (const c of COUNTERS) if (!columns.includes(c)) throw new ParseError('nlbw -c csv', `column "${c}" is missing`);
   return lines.slice(1).map((line, i) => {
     const fields = splitCsvLine(line, separator);
-    if (fields.length !== columns.length) throw new ParseError('nlbw -c csv', `row ${i} has ${fields.length} fields for ${columns.length} columns`);
+    if (fields.length !== columns.length)
+      throw new ParseError('nlbw -c csv', `row ${i} has ${fields.length} fields for ${columns.length} columns`);
     const row: Record<string, string | number | null> = {};
     columns.forEach((c, j) => {
       const value = fields[j]!;
@@ -219,15 +222,26 @@ export const nlbwmon = defineCollector({
         }
         if (options.protocols) {
           for (const [protocol, t] of [...usage.protocols].sort(([a], [b]) => (a < b ? -1 : 1))) {
-            out.counter('openwrt_protocol_receive_bytes_total', 'Bytes downloaded by all clients, per protocol (nlbwmon).', { protocol }, t.rx_bytes);
-            out.counter('openwrt_protocol_transmit_bytes_total', 'Bytes uploaded by all clients, per protocol (nlbwmon).', { protocol }, t.tx_bytes);
+            out.counter(
+              'openwrt_protocol_receive_bytes_total',
+              'Bytes downloaded by all clients, per protocol (nlbwmon).',
+              { protocol },
+              t.rx_bytes,
+            );
+            out.counter(
+              'openwrt_protocol_transmit_bytes_total',
+              'Bytes uploaded by all clients, per protocol (nlbwmon).',
+              { protocol },
+              t.tx_bytes,
+            );
             out.counter('openwrt_protocol_connections_total', 'Connections of all clients, per protocol (nlbwmon).', { protocol }, t.conns);
           }
         }
         if (options.client_protocols) {
           for (const [mac, protocols] of [...usage.clientProtocols].sort(([a], [b]) => (a < b ? -1 : 1))) {
             if (!chosen.has(mac)) continue;
-            const selection = protocolSelections.get(mac) ?? protocolSelections.set(mac, new StickySelection(options.top_protocols_per_client)).get(mac)!;
+            const selection =
+              protocolSelections.get(mac) ?? protocolSelections.set(mac, new StickySelection(options.top_protocols_per_client)).get(mac)!;
             const top = selection.select(protocols, volume);
             const rows = new Map<string, Totals>();
             for (const [protocol, t] of protocols) {
@@ -235,8 +249,18 @@ export const nlbwmon = defineCollector({
               add(rows.get(key) ?? rows.set(key, zero()).get(key)!, t);
             }
             for (const [protocol, t] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) {
-              out.counter('openwrt_client_protocol_receive_bytes_total', 'Bytes the client downloaded per protocol (top N per client, rest as other).', { mac, protocol }, t.rx_bytes);
-              out.counter('openwrt_client_protocol_transmit_bytes_total', 'Bytes the client uploaded per protocol (top N per client, rest as other).', { mac, protocol }, t.tx_bytes);
+              out.counter(
+                'openwrt_client_protocol_receive_bytes_total',
+                'Bytes the client downloaded per protocol (top N per client, rest as other).',
+                { mac, protocol },
+                t.rx_bytes,
+              );
+              out.counter(
+                'openwrt_client_protocol_transmit_bytes_total',
+                'Bytes the client uploaded per protocol (top N per client, rest as other).',
+                { mac, protocol },
+                t.tx_bytes,
+              );
             }
           }
         }

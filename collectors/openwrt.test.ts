@@ -4,7 +4,9 @@ import { parseOpenwrtRelease } from './openwrt.ts';
 
 describe('parseOpenwrtRelease', () => {
   it('reads quoted and unquoted assignments, dots and dashes included', () => {
-    const fields = parseOpenwrtRelease("DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='24.10.0'\nDISTRIB_REVISION=r28427-6df0e3d02a\nDISTRIB_DESCRIPTION=\"OpenWrt 24.10.0\"\n");
+    const fields = parseOpenwrtRelease(
+      "DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='24.10.0'\nDISTRIB_REVISION=r28427-6df0e3d02a\nDISTRIB_DESCRIPTION=\"OpenWrt 24.10.0\"\n",
+    );
     expect(Object.fromEntries(fields)).toEqual({
       DISTRIB_ID: 'OpenWrt',
       DISTRIB_RELEASE: '24.10.0',

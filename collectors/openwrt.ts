@@ -26,14 +26,19 @@ export const openwrt = defineCollector({
       const fields = parseOpenwrtRelease(release);
       const [model, boardName] = await Promise.all([readOptional(ctx, '/tmp/sysinfo/model'), readOptional(ctx, '/tmp/sysinfo/board_name')]);
       // The Lua exporter's label set, so dashboards built for it keep working.
-      out.gauge('node_openwrt_info', 'OpenWrt release, revision, model and board.', {
-        board_name: boardName?.trim() ?? '',
-        id: fields.get('DISTRIB_ID') ?? '',
-        model: model?.trim() ?? '',
-        release: fields.get('DISTRIB_RELEASE') ?? '',
-        revision: fields.get('DISTRIB_REVISION') ?? '',
-        target: fields.get('DISTRIB_TARGET') ?? '',
-      }, 1);
+      out.gauge(
+        'node_openwrt_info',
+        'OpenWrt release, revision, model and board.',
+        {
+          board_name: boardName?.trim() ?? '',
+          id: fields.get('DISTRIB_ID') ?? '',
+          model: model?.trim() ?? '',
+          release: fields.get('DISTRIB_RELEASE') ?? '',
+          revision: fields.get('DISTRIB_REVISION') ?? '',
+          target: fields.get('DISTRIB_TARGET') ?? '',
+        },
+        1,
+      );
     },
   }),
 });

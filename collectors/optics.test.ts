@@ -15,7 +15,14 @@ const dump = () => Buffer.from(readFileSync(path.join(ROOT, 'fixtures/captures/s
 describe('SFF-8472 decoder', () => {
   it('gives the hand-computed values of FORMATS.md 7.4', () => {
     const m = decodeSff8472(dump());
-    expect(m.info).toEqual({ vendor: 'EXAMPLE-OPTICS', partNumber: 'GPON-ONU-SFP-01', revision: '1.0', wavelengthNm: 1310, serial: 'SN0123456789', dateCode: '250115' });
+    expect(m.info).toEqual({
+      vendor: 'EXAMPLE-OPTICS',
+      partNumber: 'GPON-ONU-SFP-01',
+      revision: '1.0',
+      wavelengthNm: 1310,
+      serial: 'SN0123456789',
+      dateCode: '250115',
+    });
     const d = m.diagnostics!;
     expect(d.temperatureCelsius.toFixed(2)).toBe('45.50');
     expect(d.voltageVolts.toFixed(4)).toBe('3.3000');
@@ -59,7 +66,9 @@ describe('SFF-8472 decoder', () => {
   });
 
   it('rejects short reads with the reason', () => {
-    expect(() => decodeSff8472(dump().subarray(0, 300))).toThrow('ethtool -m: short read: 300 bytes, the module reports diagnostics but A2h is missing');
+    expect(() => decodeSff8472(dump().subarray(0, 300))).toThrow(
+      'ethtool -m: short read: 300 bytes, the module reports diagnostics but A2h is missing',
+    );
     expect(() => decodeSff8472(dump().subarray(0, 40))).toThrow('ethtool -m: short read: 40 bytes, expected at least 96 of A0h');
     expect(() => decodeSff8472(Buffer.alloc(512))).toThrow('ethtool -m: identifier 0x0 is not an SFP/GBIC module');
   });
@@ -71,10 +80,17 @@ describe('SFF-8472 decoder', () => {
     // A module cannot be unplugged here: the router's ethtool playback gets the LOS dump.
     const router = await copyRouter('bpi-r4-omr');
     await writeFile(path.join(router.dir, 'commands', 'ethtool_-m_eth1_raw_on'), b);
-    const sources = new LocalSources({ rootfs: `${router.dir}/rootfs`, binPath: [`${router.dir}/bin`], commandTimeoutMs: 5000, maxOutputBytes: 4096 });
+    const sources = new LocalSources({
+      rootfs: `${router.dir}/rootfs`,
+      binPath: [`${router.dir}/bin`],
+      commandTimeoutMs: 5000,
+      maxOutputBytes: 4096,
+    });
     const sink = new MetricSink();
     const log = pino({ level: 'silent' });
-    await optics.create({ devices: ['eth1'], hwmon_devices: { sfp1: 'eth1' } }, { sources, log, identities: EXPOSE_ALL }).collect({ sources, signal: new AbortController().signal, log }, sink);
+    await optics
+      .create({ devices: ['eth1'], hwmon_devices: { sfp1: 'eth1' } }, { sources, log, identities: EXPOSE_ALL })
+      .collect({ sources, signal: new AbortController().signal, log }, sink);
     const text = render(sink.result());
     expect(text).not.toMatch(/Inf/);
     expect(text).toContain('openwrt_optics_rx_los{device="eth1"} 1');
@@ -85,7 +101,7 @@ describe('SFF-8472 decoder', () => {
 });
 
 describe('hwmon and EEPROM agree on the same module', () => {
-  it('reads the BPI-R4 cage sfp1 like its EEPROM, within hwmon\'s integer rounding', async () => {
+  it("reads the BPI-R4 cage sfp1 like its EEPROM, within hwmon's integer rounding", async () => {
     const dir = routerDir('bpi-r4-omr');
     const sources = new LocalSources({ rootfs: `${dir}/rootfs`, binPath: [], commandTimeoutMs: 1000, maxOutputBytes: 4096 });
     const hw = await readSfpHwmon({ sources, signal: new AbortController().signal }, '/sys/class/hwmon/hwmon2');

@@ -43,9 +43,11 @@ export async function readSfpHwmon(ctx: Pick<CollectContext, 'sources' | 'signal
   const flags = new Map<Reading, Record<Level, boolean>>();
   for (const reading of READINGS) {
     const levels = LEVELS.map((l) => base(reading, HWMON_LEVELS[l]));
-    if (levels.every((v) => v !== undefined)) thresholds.set(reading, Object.fromEntries(LEVELS.map((l, i) => [l, levels[i]!])) as Record<Level, number>);
+    if (levels.every((v) => v !== undefined))
+      thresholds.set(reading, Object.fromEntries(LEVELS.map((l, i) => [l, levels[i]!])) as Record<Level, number>);
     const alarms = LEVELS.map((l) => values.get(`${HWMON[reading][0]}_${HWMON_LEVELS[l]}_alarm`));
-    if (alarms.every((v) => v !== undefined)) flags.set(reading, Object.fromEntries(LEVELS.map((l, i) => [l, alarms[i] === 1])) as Record<Level, boolean>);
+    if (alarms.every((v) => v !== undefined))
+      flags.set(reading, Object.fromEntries(LEVELS.map((l, i) => [l, alarms[i] === 1])) as Record<Level, boolean>);
   }
   const rx = base('rx_power_dbm', 'input');
   return {
@@ -74,24 +76,41 @@ function emitDiagnostics(out: MetricSink, device: string, d: HwmonDiagnostics & 
     const rx = dbm(d.rxPowerWatts);
     if (rx !== undefined) out.gauge('openwrt_optics_rx_power_dbm', 'Received optical power in dBm (absent when no light).', labels, rx);
   }
-  out.gauge('openwrt_optics_rx_los', 'Loss of signal: the module reports RX_LOS or receives no light.', labels, d.rxLos || d.rxPowerWatts === 0 ? 1 : 0);
+  out.gauge(
+    'openwrt_optics_rx_los',
+    'Loss of signal: the module reports RX_LOS or receives no light.',
+    labels,
+    d.rxLos || d.rxPowerWatts === 0 ? 1 : 0,
+  );
   if (d.txFault !== undefined) out.gauge('openwrt_optics_tx_fault', 'The module reports a transmitter fault.', labels, d.txFault ? 1 : 0);
   for (const [reading, levels] of d.thresholds) {
     for (const level of LEVELS) {
       const raw = levels[level];
       const value = reading.endsWith('_dbm') ? dbm(raw) : raw;
-      if (value !== undefined) out.gauge('openwrt_optics_threshold', 'The module\'s own alarm and warning thresholds, in the units of each reading.', { device, reading, level }, value);
+      if (value !== undefined)
+        out.gauge(
+          'openwrt_optics_threshold',
+          "The module's own alarm and warning thresholds, in the units of each reading.",
+          { device, reading, level },
+          value,
+        );
     }
   }
   for (const [reading, levels] of d.flags ?? []) {
-    for (const level of LEVELS) out.gauge('openwrt_optics_flag', 'Alarm and warning flags the module raises (1 raised).', { device, reading, level }, levels[level] ? 1 : 0);
+    for (const level of LEVELS)
+      out.gauge(
+        'openwrt_optics_flag',
+        'Alarm and warning flags the module raises (1 raised).',
+        { device, reading, level },
+        levels[level] ? 1 : 0,
+      );
   }
 }
 
 export const optics = defineCollector({
   name: 'optics',
   defaultEnabled: true,
-  description: 'SFP/GPON optical power, bias, temperature and voltage with the module\'s thresholds',
+  description: "SFP/GPON optical power, bias, temperature and voltage with the module's thresholds",
   options: {
     /** Netdevs whose module EEPROM is read with ethtool; by default every netdev named sfp*. */
     devices: z.array(z.string().regex(/^[^-\s/]\S*$/, 'must be a network device name')).optional(),
@@ -100,7 +119,8 @@ export const optics = defineCollector({
   },
   create: (options) => ({
     async collect(ctx, out) {
-      const devices = options.devices ?? (await readDirOptional(ctx, '/sys/class/net')).map((e) => e.name).filter((n) => n.startsWith('sfp'));
+      const devices =
+        options.devices ?? (await readDirOptional(ctx, '/sys/class/net')).map((e) => e.name).filter((n) => n.startsWith('sfp'));
       const fromEeprom = new Set<string>();
       for (const device of devices) {
         let dump: Buffer;
@@ -114,22 +134,52 @@ export const optics = defineCollector({
           if (e instanceof RouterscopeError && e.code === 'ABORTED') throw e;
           // No module in the cage, or the driver cannot read it: this device only.
           ctx.log.warn({ device, err: errorMessage(e) }, 'cannot read module EEPROM');
-          out.gauge('openwrt_optics_read_success', 'Whether the module could be read, by source (eeprom or hwmon).', { device, source: 'eeprom' }, 0);
+          out.gauge(
+            'openwrt_optics_read_success',
+            'Whether the module could be read, by source (eeprom or hwmon).',
+            { device, source: 'eeprom' },
+            0,
+          );
           continue;
         }
         try {
           const module = decodeSff8472(dump);
-          out.gauge('openwrt_optics_read_success', 'Whether the module could be read, by source (eeprom or hwmon).', { device, source: 'eeprom' }, 1);
-          out.gauge('openwrt_optics_info', 'Identity of the module in the cage; value 1.', {
-            device, vendor: module.info.vendor, part_number: module.info.partNumber, revision: module.info.revision,
-            serial: module.info.serial, date_code: module.info.dateCode, wavelength_nm: String(module.info.wavelengthNm),
-          }, 1);
-          out.gauge('openwrt_optics_dom_supported', 'Whether the module implements digital diagnostics (DDM).', { device }, module.diagnostics ? 1 : 0);
+          out.gauge(
+            'openwrt_optics_read_success',
+            'Whether the module could be read, by source (eeprom or hwmon).',
+            { device, source: 'eeprom' },
+            1,
+          );
+          out.gauge(
+            'openwrt_optics_info',
+            'Identity of the module in the cage; value 1.',
+            {
+              device,
+              vendor: module.info.vendor,
+              part_number: module.info.partNumber,
+              revision: module.info.revision,
+              serial: module.info.serial,
+              date_code: module.info.dateCode,
+              wavelength_nm: String(module.info.wavelengthNm),
+            },
+            1,
+          );
+          out.gauge(
+            'openwrt_optics_dom_supported',
+            'Whether the module implements digital diagnostics (DDM).',
+            { device },
+            module.diagnostics ? 1 : 0,
+          );
           if (module.diagnostics) emitDiagnostics(out, device, module.diagnostics);
           fromEeprom.add(device);
         } catch (e) {
           ctx.log.warn({ device, err: errorMessage(e) }, 'cannot decode module EEPROM');
-          out.gauge('openwrt_optics_read_success', 'Whether the module could be read, by source (eeprom or hwmon).', { device, source: 'eeprom' }, 0);
+          out.gauge(
+            'openwrt_optics_read_success',
+            'Whether the module could be read, by source (eeprom or hwmon).',
+            { device, source: 'eeprom' },
+            0,
+          );
         }
       }
       for (const e of await readDirOptional(ctx, '/sys/class/hwmon')) {
@@ -140,7 +190,12 @@ export const optics = defineCollector({
         if (fromEeprom.has(device)) continue;
         try {
           emitDiagnostics(out, device, await readSfpHwmon(ctx, dir));
-          out.gauge('openwrt_optics_read_success', 'Whether the module could be read, by source (eeprom or hwmon).', { device, source: 'hwmon' }, 1);
+          out.gauge(
+            'openwrt_optics_read_success',
+            'Whether the module could be read, by source (eeprom or hwmon).',
+            { device, source: 'hwmon' },
+            1,
+          );
         } catch (err) {
           // An empty cage has a hwmon directory without readings.
           ctx.log.debug({ chip, err: errorMessage(err) }, 'SFP hwmon without readings');

@@ -9,7 +9,10 @@ describe('parsePingLine', () => {
     ['PING 1.1.1.1 (1.1.1.1): 56 data bytes', { kind: 'header', flavor: 'busybox', address: '1.1.1.1' }],
     ['PING 10.201.9.9 (10.201.9.9) from 10.201.2.2: 56 data bytes', { kind: 'header', flavor: 'busybox', address: '10.201.9.9' }],
     ['PING one.one.one.one(2606:4700:4700::1111) 56 data bytes', undefined],
-    ['PING 2606:4700:4700::1111 (2606:4700:4700::1111) 56 data bytes', { kind: 'header', flavor: 'busybox', address: '2606:4700:4700::1111' }],
+    [
+      'PING 2606:4700:4700::1111 (2606:4700:4700::1111) 56 data bytes',
+      { kind: 'header', flavor: 'busybox', address: '2606:4700:4700::1111' },
+    ],
     ['64 bytes from 1.1.1.1: icmp_seq=1 ttl=57 time=12.3 ms', { kind: 'reply', seq: 1, rttSeconds: 0.0123, duplicate: false }],
     ['64 bytes from 1.1.1.1: seq=0 ttl=57 time=12.345 ms', { kind: 'reply', seq: 0, rttSeconds: 0.012345, duplicate: false }],
     ['64 bytes from 1.1.1.1: icmp_seq=7 ttl=57 time=1234 ms', { kind: 'reply', seq: 7, rttSeconds: 1.234, duplicate: false }],
@@ -22,7 +25,7 @@ describe('parsePingLine', () => {
     ['From 10.201.1.1 icmp_seq=6 Destination Host Unreachable', { kind: 'lost', seq: 6, reason: 'Destination Host Unreachable' }],
     ['From 10.201.1.1: icmp_seq=6 Time to live exceeded', { kind: 'lost', seq: 6, reason: 'Time to live exceeded' }],
     ['ping: sendmsg: Network is unreachable', undefined],
-    ['ping: bad address \'nosuch.example\'', undefined],
+    ["ping: bad address 'nosuch.example'", undefined],
     ['64 bytes from 1.1.1.1: icmp_seq=', undefined],
     ['--- 1.1.1.1 ping statistics ---', undefined],
   ])('%s', (line, expected) => {
@@ -72,7 +75,12 @@ describe('PingProbe', () => {
 
   it('keeps cumulative buckets and RFC 3550 jitter', () => {
     const p = new PingProbe(1, 2, t0);
-    for (const [seq, ms] of [[1, 10], [2, 30], [3, 20]] as const) p.line(`64 bytes from 10.0.0.1: icmp_seq=${seq} ttl=64 time=${ms} ms`, t0 + seq);
+    for (const [seq, ms] of [
+      [1, 10],
+      [2, 30],
+      [3, 20],
+    ] as const)
+      p.line(`64 bytes from 10.0.0.1: icmp_seq=${seq} ttl=64 time=${ms} ms`, t0 + seq);
     expect(p.bucketCounts[RTT_BUCKETS.indexOf(0.01)]).toBe(1);
     expect(p.bucketCounts[RTT_BUCKETS.indexOf(0.02)]).toBe(2);
     expect(p.bucketCounts[RTT_BUCKETS.indexOf(0.03)]).toBe(3);
@@ -110,7 +118,11 @@ describe('default targets', () => {
     const { defaultProbes } = await import('./ping.ts');
     const dir = routerDir('bpi-r4-omr');
     const sources = new LocalSources({ rootfs: `${dir}/rootfs`, binPath: [`${dir}/bin`], commandTimeoutMs: 5000, maxOutputBytes: 1 << 20 });
-    const probes = await defaultProbes({ sources, log: pino({ level: 'silent' }), identities: (await import('../exporter/identity.ts')).EXPOSE_ALL }, ['1.1.1.1'], 1);
+    const probes = await defaultProbes(
+      { sources, log: pino({ level: 'silent' }), identities: (await import('../exporter/identity.ts')).EXPOSE_ALL },
+      ['1.1.1.1'],
+      1,
+    );
     expect(probes.map((p) => `${p.kind} ${p.name} ${p.host} via ${p.source} (${p.labels.interface})`)).toEqual([
       'tunnel tunnel 10.255.255.1 via tun0 (omrvpn)',
       'internet 1.1.1.1 1.1.1.1 via 100.66.12.34 (wan1)',
@@ -133,7 +145,11 @@ describe('default targets', () => {
         return (e as { problems: string[] }).problems;
       }
     };
-    expect(problems('collectors:\n  ping:\n    targets:\n      - {name: x, host: -f}\n')).toEqual(['c.yml:4: collectors.ping.targets.0.host: must be an address or host name']);
-    expect(problems('collectors:\n  ping:\n    targets:\n      - {name: x, host: 1.1.1.1, labels: {target: y}}\n')).toEqual(['c.yml:4: collectors.ping.targets.0.labels: "target" cannot be a label name here']);
+    expect(problems('collectors:\n  ping:\n    targets:\n      - {name: x, host: -f}\n')).toEqual([
+      'c.yml:4: collectors.ping.targets.0.host: must be an address or host name',
+    ]);
+    expect(problems('collectors:\n  ping:\n    targets:\n      - {name: x, host: 1.1.1.1, labels: {target: y}}\n')).toEqual([
+      'c.yml:4: collectors.ping.targets.0.labels: "target" cannot be a label name here',
+    ]);
   });
 });

@@ -106,8 +106,14 @@ const RESERVED = new Set(['target', 'source', 'kind', 'le', 'instance', 'job']);
 
 const targetSchema = z.strictObject({
   name: z.string().min(1),
-  host: z.string().min(1).regex(/^[^-\s][^\s]*$/, 'must be an address or host name'),
-  source: z.string().regex(/^[^-\s][^\s]*$/, 'must be an interface or address').optional(),
+  host: z
+    .string()
+    .min(1)
+    .regex(/^[^-\s][^\s]*$/, 'must be an address or host name'),
+  source: z
+    .string()
+    .regex(/^[^-\s][^\s]*$/, 'must be an interface or address')
+    .optional(),
   interval: z.number().min(0.01).max(3600).optional(),
   labels: z
     .record(z.string(), z.string())
@@ -140,18 +146,29 @@ export async function defaultProbes(env: CollectorEnv, internetHosts: readonly s
     readUci(ctx, 'openmptcprouter'),
   ]);
   const probes: ProbeSpec[] = [];
-  const vps = [...omr.values()].filter((s) => s.type === 'server' && uciOption(s, 'current') !== '0').flatMap((s) => (s.options.get('ip') ?? []).filter((ip) => !ip.includes(':')).slice(0, 1));
+  const vps = [...omr.values()]
+    .filter((s) => s.type === 'server' && uciOption(s, 'current') !== '0')
+    .flatMap((s) => (s.options.get('ip') ?? []).filter((ip) => !ip.includes(':')).slice(0, 1));
   for (const iface of interfaces) {
     if (!iface.up) continue;
     const role = interfaceRole(iface, network, firewall);
     const address = iface['ipv4-address']?.[0]?.address;
     if (role === 'wan' && address) {
-      for (const host of internetHosts) probes.push({ name: host, host, source: address, interval, kind: 'internet', labels: { interface: iface.interface } });
-      for (const host of vps) probes.push({ name: 'vps', host, source: address, interval, kind: 'vps', labels: { interface: iface.interface } });
+      for (const host of internetHosts)
+        probes.push({ name: host, host, source: address, interval, kind: 'internet', labels: { interface: iface.interface } });
+      for (const host of vps)
+        probes.push({ name: 'vps', host, source: address, interval, kind: 'vps', labels: { interface: iface.interface } });
     }
     const tunnelGateway = iface.route?.find((r) => r.mask === 0 && r.nexthop !== '0.0.0.0')?.nexthop;
     if (role === 'vpn' && iface.interface === 'omrvpn' && tunnelGateway) {
-      probes.push({ name: 'tunnel', host: tunnelGateway, source: iface.l3_device, interval, kind: 'tunnel', labels: { interface: iface.interface } });
+      probes.push({
+        name: 'tunnel',
+        host: tunnelGateway,
+        source: iface.l3_device,
+        interval,
+        kind: 'tunnel',
+        labels: { interface: iface.interface },
+      });
     }
   }
   return probes;
@@ -178,7 +195,17 @@ export const ping = defineCollector({
   options: {
     targets: z.array(targetSchema).default([]),
     /** Remote access points, probed as target "ap:<name>" with kind "ap". */
-    access_points: z.array(z.strictObject({ name: z.string().min(1), ip: z.string().min(1).regex(/^[^-\s]\S*$/) })).default([]),
+    access_points: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          ip: z
+            .string()
+            .min(1)
+            .regex(/^[^-\s]\S*$/),
+        }),
+      )
+      .default([]),
     interval_seconds: z.number().min(0.01).max(3600).default(1),
     timeout_seconds: z.number().positive().max(60).default(2),
     /** Host names are resolved by ping at start; restart it this often to follow DNS changes. */
@@ -197,8 +224,22 @@ export const ping = defineCollector({
     let stopped = false;
 
     const configured: ProbeSpec[] = [
-      ...options.targets.map((t) => ({ name: t.name, host: t.host, source: t.source, interval: t.interval ?? options.interval_seconds, kind: 'target', labels: t.labels })),
-      ...options.access_points.map((a) => ({ name: `ap:${a.name}`, host: a.ip, source: undefined, interval: options.interval_seconds, kind: 'ap', labels: {} })),
+      ...options.targets.map((t) => ({
+        name: t.name,
+        host: t.host,
+        source: t.source,
+        interval: t.interval ?? options.interval_seconds,
+        kind: 'target',
+        labels: t.labels,
+      })),
+      ...options.access_points.map((a) => ({
+        name: `ap:${a.name}`,
+        host: a.ip,
+        source: undefined,
+        interval: options.interval_seconds,
+        kind: 'ap',
+        labels: {},
+      })),
     ];
 
     const detectFlavor = async (): Promise<PingFlavor> => {
@@ -226,7 +267,12 @@ export const ping = defineCollector({
       const timers = [setInterval(() => probe.tick(), spec.interval * 1000)];
       if (!/^[\d.:a-fA-F]+$/.test(spec.host)) {
         // A name may move: restart ping now and then so that it resolves again.
-        timers.push(setInterval(() => void stream.stop().then(() => !stopped && running.has(key(spec)) && stream.start()), options.resolve_interval_seconds * 1000));
+        timers.push(
+          setInterval(
+            () => void stream.stop().then(() => !stopped && running.has(key(spec)) && stream.start()),
+            options.resolve_interval_seconds * 1000,
+          ),
+        );
       }
       for (const t of timers) t.unref();
       stream.start();
@@ -302,10 +348,21 @@ function emitProbes(out: MetricSink, probes: readonly ReportedProbe[]): void {
   for (const { spec, probe, stream } of [...probes].sort((a, b) => (key(a.spec) < key(b.spec) ? -1 : 1))) {
     const labels = { target: spec.name, source: spec.source ?? '', kind: spec.kind, ...spec.labels };
     out.gauge('openwrt_ping_up', 'Whether the ping process for the target is running.', labels, stream?.running ? 1 : 0);
-    out.counter('openwrt_ping_requests_total', 'Echo requests whose fate is known (answered, or lost after the timeout).', labels, probe.requests);
+    out.counter(
+      'openwrt_ping_requests_total',
+      'Echo requests whose fate is known (answered, or lost after the timeout).',
+      labels,
+      probe.requests,
+    );
     out.counter('openwrt_ping_responses_total', 'Echo replies received in time (duplicates not counted).', labels, probe.responses);
     out.gauge('openwrt_ping_jitter_seconds', 'RFC 3550 interarrival jitter of the round-trip time.', labels, probe.jitter);
-    if (probe.lastRtt !== undefined) out.gauge('openwrt_ping_last_rtt_seconds', 'Round-trip time of the latest reply.', labels, probe.lastRtt);
-    rtt.addHistogram(labels, [...RTT_BUCKETS.map((le, i) => [le, probe.bucketCounts[i]!] as const), [Infinity, probe.rttCount]], probe.rttSum, probe.rttCount);
+    if (probe.lastRtt !== undefined)
+      out.gauge('openwrt_ping_last_rtt_seconds', 'Round-trip time of the latest reply.', labels, probe.lastRtt);
+    rtt.addHistogram(
+      labels,
+      [...RTT_BUCKETS.map((le, i) => [le, probe.bucketCounts[i]!] as const), [Infinity, probe.rttCount]],
+      probe.rttSum,
+      probe.rttCount,
+    );
   }
 }

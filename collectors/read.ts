@@ -5,7 +5,15 @@ import { isNotFound } from '../exporter/errors.ts';
 /** Errors that mean "this attribute has no value here" (a down link's speed, lo's speed...). */
 function isUnavailable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return isNotFound(err) || code === 'EINVAL' || code === 'EOPNOTSUPP' || code === 'EACCES' || code === 'EPERM' || code === 'ENODEV' || code === 'EBUSY';
+  return (
+    isNotFound(err) ||
+    code === 'EINVAL' ||
+    code === 'EOPNOTSUPP' ||
+    code === 'EACCES' ||
+    code === 'EPERM' ||
+    code === 'ENODEV' ||
+    code === 'EBUSY'
+  );
 }
 
 /** The file's content with trailing whitespace removed, or undefined when it cannot be read. */

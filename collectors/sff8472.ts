@@ -36,7 +36,12 @@ export interface SfpModule {
   readonly diagnostics: Diagnostics | undefined;
 }
 
-const text = (b: Buffer, from: number, to: number) => b.subarray(from, to).toString('latin1').replace(/[\0 ]+$/, '').trim();
+const text = (b: Buffer, from: number, to: number) =>
+  b
+    .subarray(from, to)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .trim();
 
 /** Milliwatts to dBm; undefined for no light at all (log10(0) is -inf, never exported). */
 export function dbm(watts: number): number | undefined {
@@ -47,16 +52,29 @@ export function dbm(watts: number): number | undefined {
 function decodeFlags(a2: Buffer): Map<Reading, Record<Level, boolean>> {
   const bit = (byte: number, b: number) => ((a2[byte]! >> b) & 1) === 1;
   const layout: Array<[Reading, number, number]> = [
-    ['temperature_celsius', 112, 7], ['voltage_volts', 112, 5], ['bias_current_amperes', 112, 3], ['tx_power_dbm', 112, 1], ['rx_power_dbm', 113, 7],
+    ['temperature_celsius', 112, 7],
+    ['voltage_volts', 112, 5],
+    ['bias_current_amperes', 112, 3],
+    ['tx_power_dbm', 112, 1],
+    ['rx_power_dbm', 113, 7],
   ];
-  return new Map(layout.map(([reading, byte, high]) => [reading, {
-    alarm_high: bit(byte, high), alarm_low: bit(byte, high - 1), warning_high: bit(byte + 4, high), warning_low: bit(byte + 4, high - 1),
-  }]));
+  return new Map(
+    layout.map(([reading, byte, high]) => [
+      reading,
+      {
+        alarm_high: bit(byte, high),
+        alarm_low: bit(byte, high - 1),
+        warning_high: bit(byte + 4, high),
+        warning_low: bit(byte + 4, high - 1),
+      },
+    ]),
+  );
 }
 
 export function decodeSff8472(dump: Buffer): SfpModule {
   if (dump.length < 96) throw new ParseError('ethtool -m', `short read: ${dump.length} bytes, expected at least 96 of A0h`);
-  if (dump[0] !== 0x03 && dump[0] !== 0x02) throw new ParseError('ethtool -m', `identifier 0x${dump[0]!.toString(16)} is not an SFP/GBIC module`);
+  if (dump[0] !== 0x03 && dump[0] !== 0x02)
+    throw new ParseError('ethtool -m', `identifier 0x${dump[0]!.toString(16)} is not an SFP/GBIC module`);
   const info: ModuleInfo = {
     vendor: text(dump, 20, 36),
     partNumber: text(dump, 40, 56),
@@ -67,7 +85,8 @@ export function decodeSff8472(dump: Buffer): SfpModule {
   };
   const monitoring = dump[92]!;
   if ((monitoring & 0x40) === 0) return { info, diagnostics: undefined };
-  if (dump.length < 512) throw new ParseError('ethtool -m', `short read: ${dump.length} bytes, the module reports diagnostics but A2h is missing`);
+  if (dump.length < 512)
+    throw new ParseError('ethtool -m', `short read: ${dump.length} bytes, the module reports diagnostics but A2h is missing`);
   const a2 = dump.subarray(256, 512);
   const external = (monitoring & 0x10) !== 0;
 

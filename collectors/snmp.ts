@@ -18,10 +18,26 @@ const IF_COLUMNS: Record<string, { readonly type: 'counter' | 'gauge'; readonly 
   ifOutErrors: { type: 'counter', help: 'Outbound packets that could not be sent because of errors - 1.3.6.1.2.1.2.2.1.20' },
   ifHCInOctets: { type: 'counter', help: 'The total number of octets received on the interface - 1.3.6.1.2.1.31.1.1.1.6' },
   ifHCOutOctets: { type: 'counter', help: 'The total number of octets transmitted out of the interface - 1.3.6.1.2.1.31.1.1.1.10' },
-  ifHighSpeed: { type: 'gauge', help: 'An estimate of the interface\'s current bandwidth in units of 1,000,000 bits per second - 1.3.6.1.2.1.31.1.1.1.15' },
+  ifHighSpeed: {
+    type: 'gauge',
+    help: "An estimate of the interface's current bandwidth in units of 1,000,000 bits per second - 1.3.6.1.2.1.31.1.1.1.15",
+  },
 };
-const IF_TABLE_COLUMNS: Record<string, string> = { '2': 'ifDescr', '8': 'ifOperStatus', '13': 'ifInDiscards', '14': 'ifInErrors', '19': 'ifOutDiscards', '20': 'ifOutErrors' };
-const IF_X_TABLE_COLUMNS: Record<string, string> = { '1': 'ifName', '6': 'ifHCInOctets', '10': 'ifHCOutOctets', '15': 'ifHighSpeed', '18': 'ifAlias' };
+const IF_TABLE_COLUMNS: Record<string, string> = {
+  '2': 'ifDescr',
+  '8': 'ifOperStatus',
+  '13': 'ifInDiscards',
+  '14': 'ifInErrors',
+  '19': 'ifOutDiscards',
+  '20': 'ifOutErrors',
+};
+const IF_X_TABLE_COLUMNS: Record<string, string> = {
+  '1': 'ifName',
+  '6': 'ifHCInOctets',
+  '10': 'ifHCOutOctets',
+  '15': 'ifHighSpeed',
+  '18': 'ifAlias',
+};
 
 export interface SnmpInterface {
   readonly ifIndex: string;
@@ -63,21 +79,32 @@ function toNumber(value: unknown): number {
 function openSession(target: SnmpTarget): snmp.Session {
   const options = { port: target.port, timeout: target.timeout * 1000, retries: target.retries };
   if (target.version !== '3') {
-    return snmp.createSession(target.host, target.community, { ...options, version: target.version === '1' ? snmp.Version1 : snmp.Version2c });
+    return snmp.createSession(target.host, target.community, {
+      ...options,
+      version: target.version === '1' ? snmp.Version1 : snmp.Version2c,
+    });
   }
   const v3 = target.v3!;
   const level = snmp.SecurityLevel[v3.security_level];
-  return snmp.createV3Session(target.host, {
-    name: v3.username,
-    level,
-    ...(level !== snmp.SecurityLevel.noAuthNoPriv ? { authProtocol: snmp.AuthProtocols[v3.auth_protocol], authKey: v3.auth_password ?? '' } : {}),
-    ...(level === snmp.SecurityLevel.authPriv ? { privProtocol: snmp.PrivProtocols[v3.priv_protocol], privKey: v3.priv_password ?? '' } : {}),
-  }, options);
+  return snmp.createV3Session(
+    target.host,
+    {
+      name: v3.username,
+      level,
+      ...(level !== snmp.SecurityLevel.noAuthNoPriv
+        ? { authProtocol: snmp.AuthProtocols[v3.auth_protocol], authKey: v3.auth_password ?? '' }
+        : {}),
+      ...(level === snmp.SecurityLevel.authPriv
+        ? { privProtocol: snmp.PrivProtocols[v3.priv_protocol], privKey: v3.priv_password ?? '' }
+        : {}),
+    },
+    options,
+  );
 }
 
 function tableColumns(session: snmp.Session, oid: string, columns: string[]): Promise<Record<string, Record<number, unknown>>> {
   return new Promise((resolve, reject) => {
-    session.tableColumns(oid, columns, 20, (error, table) => (error ? reject(error) : resolve((table ?? {}))));
+    session.tableColumns(oid, columns, 20, (error, table) => (error ? reject(error) : resolve(table ?? {})));
   });
 }
 
@@ -121,7 +148,8 @@ function emit(out: MetricSink, target: SnmpTarget, state: TargetState): void {
   const t = { target: target.name };
   out.gauge('openwrt_snmp_up', 'Whether the last poll of the SNMP target succeeded.', t, state.interfaces ? 1 : 0);
   out.gauge('snmp_scrape_duration_seconds', 'Total SNMP time of the last poll.', t, state.durationSeconds);
-  if (state.lastSuccess !== undefined) out.gauge('openwrt_snmp_last_success_timestamp_seconds', 'When the SNMP target last answered a poll.', t, state.lastSuccess);
+  if (state.lastSuccess !== undefined)
+    out.gauge('openwrt_snmp_last_success_timestamp_seconds', 'When the SNMP target last answered a poll.', t, state.lastSuccess);
   for (const i of state.interfaces ?? []) {
     const labels = { target: target.name, ifIndex: i.ifIndex, ...i.labels };
     for (const [name, value] of i.values) out.family(name, IF_COLUMNS[name]!.type, IF_COLUMNS[name]!.help).add(labels, value);
@@ -136,7 +164,9 @@ export const snmpCollector = defineCollector({
     targets: z.array(snmpTargetSchema).default([]),
   },
   create: (options, env) => {
-    const states = new Map<string, TargetState>(options.targets.map((t) => [t.name, { interfaces: undefined, durationSeconds: 0, lastSuccess: undefined, error: undefined }]));
+    const states = new Map<string, TargetState>(
+      options.targets.map((t) => [t.name, { interfaces: undefined, durationSeconds: 0, lastSuccess: undefined, error: undefined }]),
+    );
     const timers: NodeJS.Timeout[] = [];
     const poll = async (target: SnmpTarget) => {
       const state = states.get(target.name)!;

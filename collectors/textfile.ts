@@ -34,10 +34,7 @@ export const textfile = defineCollector({
       for (const f of files) {
         const file = `${options.directory}/${f.name}`;
         try {
-          const [text, modified] = await Promise.all([
-            ctx.sources.readFile(file, { signal: ctx.signal }),
-            ctx.sources.mtime(file),
-          ]);
+          const [text, modified] = await Promise.all([ctx.sources.readFile(file, { signal: ctx.signal }), ctx.sources.mtime(file)]);
           const families = parseExposition(text);
           if (families.some((fam) => fam.samples.some((s) => s.timestamp !== undefined))) {
             throw new Error('contains timestamps, which the textfile format does not allow');

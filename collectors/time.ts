@@ -28,10 +28,20 @@ export const time = defineCollector({
           readOptional(ctx, `${dir}/current_clocksource`),
         ]);
         for (const clocksource of available?.trim().split(/\s+/).filter(Boolean) ?? []) {
-          out.gauge('node_time_clocksource_available_info', "Available clocksources read from '/sys/devices/system/clocksource'.", { clocksource, device: m[1]! }, 1);
+          out.gauge(
+            'node_time_clocksource_available_info',
+            "Available clocksources read from '/sys/devices/system/clocksource'.",
+            { clocksource, device: m[1]! },
+            1,
+          );
         }
         if (current) {
-          out.gauge('node_time_clocksource_current_info', "Current clocksource read from '/sys/devices/system/clocksource'.", { clocksource: current.trim(), device: m[1]! }, 1);
+          out.gauge(
+            'node_time_clocksource_current_info',
+            "Current clocksource read from '/sys/devices/system/clocksource'.",
+            { clocksource: current.trim(), device: m[1]! },
+            1,
+          );
         }
       }
     },

@@ -18,14 +18,19 @@ export const uname = defineCollector({
         if (sysname === undefined || release === undefined) throw new Error('no /proc/sys/kernel/ostype or osrelease');
         // /proc/sys/kernel/arch is there since Linux 6.1; older kernels (OpenWrt 23.05's 5.15) need uname -m.
         const machine = arch ?? (unameMachine ??= (await ctx.sources.run('uname', ['-m'], { signal: ctx.signal })).stdout.trim());
-        out.gauge('node_uname_info', 'Labeled system information as provided by the uname system call.', {
-          domainname: domainname ?? '',
-          machine,
-          nodename: nodename ?? '',
-          release,
-          sysname,
-          version: version ?? '',
-        }, 1);
+        out.gauge(
+          'node_uname_info',
+          'Labeled system information as provided by the uname system call.',
+          {
+            domainname: domainname ?? '',
+            machine,
+            nodename: nodename ?? '',
+            release,
+            sysname,
+            version: version ?? '',
+          },
+          1,
+        );
       },
     };
   },

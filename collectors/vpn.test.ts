@@ -5,16 +5,31 @@ import { parseWireguardDump } from '../openwrt/wireguard.ts';
 
 describe('parseWireguardDump', () => {
   const text = capture('wireguard/wg-show-all-dump.tsv');
-  const privateKeys = text.split('\n').filter((l) => l.split('\t').length === 5).map((l) => l.split('\t')[1]!);
-  const presharedKeys = text.split('\n').filter((l) => l.split('\t').length === 9).map((l) => l.split('\t')[2]!).filter((k) => k !== '(none)');
+  const privateKeys = text
+    .split('\n')
+    .filter((l) => l.split('\t').length === 5)
+    .map((l) => l.split('\t')[1]!);
+  const presharedKeys = text
+    .split('\n')
+    .filter((l) => l.split('\t').length === 9)
+    .map((l) => l.split('\t')[2]!)
+    .filter((k) => k !== '(none)');
 
   it('reads interfaces and peers of the real capture', () => {
     const wg = parseWireguardDump(text);
-    expect(wg.interfaces.map((i) => [i.interface, i.listenPort])).toEqual([['wg0', 51821], ['wg1', 51820]]);
+    expect(wg.interfaces.map((i) => [i.interface, i.listenPort])).toEqual([
+      ['wg0', 51821],
+      ['wg1', 51820],
+    ]);
     expect(wg.peers).toHaveLength(4);
     expect(wg.peers[0]).toEqual({
-      interface: 'wg0', publicKey: 'piDa6YkT3BCyPMXpu7MhUx7Hq7dRKxRyuCisHpzJvwI=', endpoint: '192.0.2.1:51820',
-      allowedIps: '10.255.255.1/32,0.0.0.0/0', latestHandshake: 1795317327, receiveBytes: 476, transmitBytes: 564,
+      interface: 'wg0',
+      publicKey: 'piDa6YkT3BCyPMXpu7MhUx7Hq7dRKxRyuCisHpzJvwI=',
+      endpoint: '192.0.2.1:51820',
+      allowedIps: '10.255.255.1/32,0.0.0.0/0',
+      latestHandshake: 1795317327,
+      receiveBytes: 476,
+      transmitBytes: 564,
     });
     expect(wg.peers[1]).toMatchObject({ endpoint: '', latestHandshake: 0 });
     expect(wg.peers[2]).toMatchObject({ endpoint: '[2001:db8:1::1]:51822', allowedIps: '' });
@@ -57,7 +72,11 @@ describe('parseOpenvpnStatus', () => {
     const status = parseOpenvpnStatus(capture('openvpn/openvpn-2.6.14-client-mode-status.txt'));
     expect(status.mode).toBe('client');
     expect(Object.fromEntries(status.statistics)).toEqual({
-      'TUN/TAP read bytes': 348, 'TUN/TAP write bytes': 300, 'TCP/UDP read bytes': 2453, 'TCP/UDP write bytes': 2401, 'Auth read bytes': 300,
+      'TUN/TAP read bytes': 348,
+      'TUN/TAP write bytes': 300,
+      'TCP/UDP read bytes': 2453,
+      'TCP/UDP write bytes': 2401,
+      'Auth read bytes': 300,
     });
   });
 

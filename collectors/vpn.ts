@@ -32,7 +32,10 @@ function localTime(text: string | undefined): number | undefined {
 
 /** OpenVPN status files, versions 1 (CSV), 2 (CSV with HEADER rows), 3 (TAB), and client mode. */
 export function parseOpenvpnStatus(text: string): OpenvpnStatus {
-  const lines = text.replace(/\r/g, '').split('\n').filter((l) => l !== '');
+  const lines = text
+    .replace(/\r/g, '')
+    .split('\n')
+    .filter((l) => l !== '');
   const first = lines[0] ?? '';
   if (first === 'OpenVPN STATISTICS') {
     const statistics = new Map<string, number>();
@@ -56,8 +59,11 @@ export function parseOpenvpnStatus(text: string): OpenvpnStatus {
       else {
         const col = (name: string) => f[header!.indexOf(name)] ?? '';
         clients.push({
-          commonName: col('Common Name'), realAddress: col('Real Address'), virtualAddress: '',
-          receiveBytes: Number(col('Bytes Received')), transmitBytes: Number(col('Bytes Sent')),
+          commonName: col('Common Name'),
+          realAddress: col('Real Address'),
+          virtualAddress: '',
+          receiveBytes: Number(col('Bytes Received')),
+          transmitBytes: Number(col('Bytes Sent')),
           connectedSince: localTime(col('Connected Since')),
         });
       }
@@ -77,8 +83,11 @@ export function parseOpenvpnStatus(text: string): OpenvpnStatus {
       // Columns differ between 2.4, 2.5 and 2.6: find them by the HEADER row.
       const col = (name: string) => f[header.indexOf(name)] ?? '';
       clients.push({
-        commonName: col('Common Name'), realAddress: col('Real Address'), virtualAddress: col('Virtual Address'),
-        receiveBytes: Number(col('Bytes Received')), transmitBytes: Number(col('Bytes Sent')),
+        commonName: col('Common Name'),
+        realAddress: col('Real Address'),
+        virtualAddress: col('Virtual Address'),
+        receiveBytes: Number(col('Bytes Received')),
+        transmitBytes: Number(col('Bytes Sent')),
         connectedSince: col('Connected Since (time_t)') ? Number(col('Connected Since (time_t)')) : undefined,
       });
     }
@@ -113,25 +122,47 @@ export const vpn = defineCollector({
       }
       const wg = parseWireguardDump(dump);
       for (const i of wg.interfaces) {
-        out.gauge('openwrt_wireguard_interface_info', 'A WireGuard interface and its public key; value 1.', { interface: i.interface, public_key: i.publicKey, listen_port: String(i.listenPort) }, 1);
+        out.gauge(
+          'openwrt_wireguard_interface_info',
+          'A WireGuard interface and its public key; value 1.',
+          { interface: i.interface, public_key: i.publicKey, listen_port: String(i.listenPort) },
+          1,
+        );
       }
       for (const p of wg.peers) {
         const labels = { interface: p.interface, public_key: p.publicKey };
-        out.gauge('openwrt_wireguard_peer_info', 'A WireGuard peer, its endpoint and allowed IPs; value 1.', { ...labels, endpoint: p.endpoint, allowed_ips: p.allowedIps }, 1);
-        out.gauge('openwrt_wireguard_peer_last_handshake_timestamp_seconds', 'Unix time of the peer\'s latest handshake; 0 if never.', labels, p.latestHandshake);
+        out.gauge(
+          'openwrt_wireguard_peer_info',
+          'A WireGuard peer, its endpoint and allowed IPs; value 1.',
+          { ...labels, endpoint: p.endpoint, allowed_ips: p.allowedIps },
+          1,
+        );
+        out.gauge(
+          'openwrt_wireguard_peer_last_handshake_timestamp_seconds',
+          "Unix time of the peer's latest handshake; 0 if never.",
+          labels,
+          p.latestHandshake,
+        );
         out.counter('openwrt_wireguard_peer_receive_bytes_total', 'Bytes received from the peer.', labels, p.receiveBytes);
         out.counter('openwrt_wireguard_peer_transmit_bytes_total', 'Bytes sent to the peer.', labels, p.transmitBytes);
       }
 
-      const files = options.openvpn_status_files ?? (await readDirOptional(ctx, '/var/run'))
-        .map((e) => /^openvpn\.(.+)\.status$/.exec(e.name))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => ({ name: m[1]!, path: `/var/run/${m[0]}` }));
+      const files =
+        options.openvpn_status_files ??
+        (await readDirOptional(ctx, '/var/run'))
+          .map((e) => /^openvpn\.(.+)\.status$/.exec(e.name))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => ({ name: m[1]!, path: `/var/run/${m[0]}` }));
       for (const file of files) {
         const status = parseOpenvpnStatus(await ctx.sources.readFile(file.path, { signal: ctx.signal }));
         const instance = { instance: file.name };
         if (status.updated !== undefined) {
-          out.gauge('openwrt_openvpn_status_update_timestamp_seconds', 'When OpenVPN last wrote its status file.', instance, status.updated);
+          out.gauge(
+            'openwrt_openvpn_status_update_timestamp_seconds',
+            'When OpenVPN last wrote its status file.',
+            instance,
+            status.updated,
+          );
         }
         if (status.mode === 'client') {
           for (const [key, metric] of Object.entries(CLIENT_STATISTICS)) {
@@ -143,10 +174,16 @@ export const vpn = defineCollector({
         out.gauge('openwrt_openvpn_connected_clients', 'Clients connected to the OpenVPN server.', instance, status.clients.length);
         for (const c of status.clients) {
           const labels = { instance: file.name, common_name: c.commonName };
-          out.gauge('openwrt_openvpn_client_info', 'A client connected to the OpenVPN server; value 1.', { ...labels, real_address: c.realAddress, virtual_address: c.virtualAddress }, 1);
+          out.gauge(
+            'openwrt_openvpn_client_info',
+            'A client connected to the OpenVPN server; value 1.',
+            { ...labels, real_address: c.realAddress, virtual_address: c.virtualAddress },
+            1,
+          );
           out.counter('openwrt_openvpn_client_receive_bytes_total', 'Bytes the server received from the client.', labels, c.receiveBytes);
           out.counter('openwrt_openvpn_client_transmit_bytes_total', 'Bytes the server sent to the client.', labels, c.transmitBytes);
-          if (c.connectedSince !== undefined) out.gauge('openwrt_openvpn_client_connected_since_timestamp_seconds', 'When the client connected.', labels, c.connectedSince);
+          if (c.connectedSince !== undefined)
+            out.gauge('openwrt_openvpn_client_connected_since_timestamp_seconds', 'When the client connected.', labels, c.connectedSince);
         }
       }
     },

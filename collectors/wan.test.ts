@@ -17,7 +17,11 @@ describe('parseInterfaceDump', () => {
 
   it('keeps the NO_DEVICE error and the auto 0 interface', () => {
     const dump = parseInterfaceDump(capture('netifd/ubus-call-network.interface-dump.json'));
-    expect(dump.find((i) => i.interface === 'wan3')).toMatchObject({ up: false, available: false, errors: [{ subsystem: 'interface', code: 'NO_DEVICE' }] });
+    expect(dump.find((i) => i.interface === 'wan3')).toMatchObject({
+      up: false,
+      available: false,
+      errors: [{ subsystem: 'interface', code: 'NO_DEVICE' }],
+    });
     expect(dump.find((i) => i.interface === 'wan4')).toMatchObject({ up: false, available: false, autostart: false });
     expect(dump.find((i) => i.interface === 'wan4')!.uptime).toBeUndefined();
     const earlier = parseInterfaceDump(capture('netifd/ubus-call-network.interface-dump-with-NO_DEVICE-error.json'));
@@ -48,7 +52,9 @@ describe('parseInterfaceDump', () => {
 
 describe('parseUciShow', () => {
   it('reads sections, options, lists and escaped quotes', () => {
-    const config = parseUciShow("network.lan=interface\nnetwork.lan.ports='lan1' 'lan2'\nnetwork.lan.label='Bob'\\''s LAN'\nnetwork.@device[0]=device\n");
+    const config = parseUciShow(
+      "network.lan=interface\nnetwork.lan.ports='lan1' 'lan2'\nnetwork.lan.label='Bob'\\''s LAN'\nnetwork.@device[0]=device\n",
+    );
     expect(config.get('lan')!.type).toBe('interface');
     expect(config.get('lan')!.options.get('ports')).toEqual(['lan1', 'lan2']);
     expect(config.get('lan')!.options.get('label')).toEqual(["Bob's LAN"]);
@@ -60,7 +66,15 @@ describe('parseUciShow', () => {
 describe('roles and policies', () => {
   const network = parseUciShow("network.wan1=interface\nnetwork.wan1.multipath='master'\nnetwork.guest=interface\n");
   const firewall = parseUciShow("firewall.@zone[0]=zone\nfirewall.@zone[0].name='lan'\nfirewall.@zone[0].network='lan' 'guest'\n");
-  const iface = (name: string, extra: object = {}) => ({ interface: name, up: true, pending: false, available: true, autostart: true, dynamic: false, ...extra });
+  const iface = (name: string, extra: object = {}) => ({
+    interface: name,
+    up: true,
+    pending: false,
+    available: true,
+    autostart: true,
+    dynamic: false,
+    ...extra,
+  });
   it.each([
     ['a multipath WAN', iface('wan1', { device: 'lan1' }), 'wan'],
     ['a zone member', iface('guest', { device: 'br-guest' }), 'lan'],
@@ -82,4 +96,3 @@ describe('roles and policies', () => {
     expect(wanPolicy(multipath, disabled)).toBe(policy);
   });
 });
-

@@ -6,9 +6,12 @@ import { routerDir } from '../test/helpers.ts';
 import { parseWirelessStatus } from './wifi.ts';
 
 describe('wifi', () => {
-  it('lists each radio\'s interfaces from network.wireless status', () => {
+  it("lists each radio's interfaces from network.wireless status", () => {
     const text = readFileSync(path.join(routerDir('bpi-r4-omr'), 'commands', 'ubus_-S_call_network.wireless_status'), 'utf8');
-    expect(parseWirelessStatus(text)).toEqual([{ radio: 'radio0', ifname: 'phy0-ap0' }, { radio: 'radio1', ifname: 'phy1-ap0' }]);
+    expect(parseWirelessStatus(text)).toEqual([
+      { radio: 'radio0', ifname: 'phy0-ap0' },
+      { radio: 'radio1', ifname: 'phy1-ap0' },
+    ]);
     expect(parseWirelessStatus('{}')).toEqual([]);
     expect(() => parseWirelessStatus('Command failed: Not found')).toThrow(/^ubus call network.wireless status: invalid JSON/);
   });

@@ -57,48 +57,75 @@ export const wifi = defineCollector({
     async collect(ctx, out) {
       let interfaces: WirelessInterface[];
       try {
-        interfaces = parseWirelessStatus((await ctx.sources.run('ubus', ['-S', 'call', 'network.wireless', 'status'], { signal: ctx.signal })).stdout);
+        interfaces = parseWirelessStatus(
+          (await ctx.sources.run('ubus', ['-S', 'call', 'network.wireless', 'status'], { signal: ctx.signal })).stdout,
+        );
       } catch (e) {
         // ubus exits with UBUS_STATUS_NOT_FOUND (4) for an object that does not exist.
-        if (e instanceof CommandError && e.exitCode === UBUS_STATUS_NOT_FOUND) throw new AbsentError('no network.wireless object in ubus: this router has no radios');
+        if (e instanceof CommandError && e.exitCode === UBUS_STATUS_NOT_FOUND)
+          throw new AbsentError('no network.wireless object in ubus: this router has no radios');
         throw e;
       }
-      const results = await Promise.all(interfaces.map(async (i) => {
-        const [info, assoc] = await Promise.all([
-          ubus<IwinfoInfo>(ctx, 'iwinfo', 'info', { device: i.ifname }),
-          ubus<{ results?: Station[] }>(ctx, 'iwinfo', 'assoclist', { device: i.ifname }),
-        ]);
-        return { i, info, stations: assoc.results ?? [] };
-      }));
+      const results = await Promise.all(
+        interfaces.map(async (i) => {
+          const [info, assoc] = await Promise.all([
+            ubus<IwinfoInfo>(ctx, 'iwinfo', 'info', { device: i.ifname }),
+            ubus<{ results?: Station[] }>(ctx, 'iwinfo', 'assoclist', { device: i.ifname }),
+          ]);
+          return { i, info, stations: assoc.results ?? [] };
+        }),
+      );
       for (const { i, info, stations } of results) {
         const labels = {
-          channel: String(info.channel ?? ''), ssid: info.ssid ?? '', bssid: (info.bssid ?? '').toLowerCase(), mode: info.mode ?? '',
-          ifname: i.ifname, country: info.country ?? '', frequency: String(info.frequency ?? ''), device: i.radio,
+          channel: String(info.channel ?? ''),
+          ssid: info.ssid ?? '',
+          bssid: (info.bssid ?? '').toLowerCase(),
+          mode: info.mode ?? '',
+          ifname: i.ifname,
+          country: info.country ?? '',
+          frequency: String(info.frequency ?? ''),
+          device: i.radio,
         };
         const quality = info.quality && info.quality_max ? Math.floor((100 / info.quality_max) * info.quality) : 0;
         out.gauge('wifi_network_quality', 'Link quality in percent (Lua exporter name).', labels, quality);
         out.gauge('wifi_network_bitrate', 'Bit rate in kbit/s (Lua exporter name).', labels, info.bitrate ?? 0);
         out.gauge('wifi_network_noise_dbm', 'Noise floor in dBm (Lua exporter name).', labels, info.noise ?? 0);
-        out.gauge('wifi_network_signal_dbm', 'Signal in dBm; -255 when unknown, as on an access point (Lua exporter name).', labels, info.signal ?? -255);
+        out.gauge(
+          'wifi_network_signal_dbm',
+          'Signal in dBm; -255 when unknown, as on an access point (Lua exporter name).',
+          labels,
+          info.signal ?? -255,
+        );
         const l = { ifname: i.ifname, device: i.radio };
         if (info.channel !== undefined) out.gauge('openwrt_wifi_channel', 'Channel of the interface.', l, info.channel);
         if (info.frequency !== undefined) out.gauge('openwrt_wifi_frequency_hertz', 'Frequency of the interface.', l, info.frequency * 1e6);
         if (info.txpower !== undefined) out.gauge('openwrt_wifi_txpower_dbm', 'Transmit power of the interface.', l, info.txpower);
-        out.gauge('openwrt_wifi_info', 'Radio, SSID, mode and standards of the interface; value 1.', {
-          ...l, ssid: info.ssid ?? '', mode: info.mode ?? '', htmode: info.htmode ?? '', hwmode: info.hwmode ?? '',
-        }, 1);
+        out.gauge(
+          'openwrt_wifi_info',
+          'Radio, SSID, mode and standards of the interface; value 1.',
+          {
+            ...l,
+            ssid: info.ssid ?? '',
+            mode: info.mode ?? '',
+            htmode: info.htmode ?? '',
+            hwmode: info.hwmode ?? '',
+          },
+          1,
+        );
         out.gauge('wifi_stations', 'Stations associated with the interface (Lua exporter name).', { ifname: i.ifname }, stations.length);
         for (const s of stations) {
           const sl = { ifname: i.ifname, mac: env.identities.mac(s.mac) };
           if (s.signal) out.gauge('wifi_station_signal_dbm', 'Station signal in dBm.', sl, s.signal);
-          if (s.inactive !== undefined) out.gauge('wifi_station_inactive_milliseconds', 'Time since the station was last active.', sl, s.inactive);
+          if (s.inactive !== undefined)
+            out.gauge('wifi_station_inactive_milliseconds', 'Time since the station was last active.', sl, s.inactive);
           if (s.thr) out.gauge('wifi_station_expected_throughput_kilobits_per_second', 'Expected throughput to the station.', sl, s.thr);
           if (s.tx?.rate) out.gauge('wifi_station_transmit_kilobits_per_second', 'Bit rate to the station.', sl, s.tx.rate);
           if (s.rx?.rate) out.gauge('wifi_station_receive_kilobits_per_second', 'Bit rate from the station.', sl, s.rx.rate);
           out.counter('wifi_station_transmit_packets_total', 'Packets sent to the station.', sl, s.tx?.packets ?? 0);
           out.counter('wifi_station_receive_packets_total', 'Packets received from the station.', sl, s.rx?.packets ?? 0);
           if (s.tx?.bytes !== undefined) out.counter('wifi_station_transmit_bytes_total', 'Bytes sent to the station.', sl, s.tx.bytes);
-          if (s.rx?.bytes !== undefined) out.counter('wifi_station_receive_bytes_total', 'Bytes received from the station.', sl, s.rx.bytes);
+          if (s.rx?.bytes !== undefined)
+            out.counter('wifi_station_receive_bytes_total', 'Bytes received from the station.', sl, s.rx.bytes);
         }
       }
     },

@@ -15,7 +15,23 @@ export const MULTIPATH: Record<Policy, string> = { primary: 'master', bonded: 'o
 export function wanNames(network: UciConfig, firewall: UciConfig): string[] {
   return [...network.values()]
     .filter((s) => s.type === 'interface')
-    .filter((s) => interfaceRole({ interface: s.name, up: false, pending: false, available: false, autostart: false, dynamic: false, proto: uciOption(s, 'proto'), device: uciOption(s, 'device') }, network, firewall) === 'wan')
+    .filter(
+      (s) =>
+        interfaceRole(
+          {
+            interface: s.name,
+            up: false,
+            pending: false,
+            available: false,
+            autostart: false,
+            dynamic: false,
+            proto: uciOption(s, 'proto'),
+            device: uciOption(s, 'device'),
+          },
+          network,
+          firewall,
+        ) === 'wan',
+    )
     .map((s) => s.name)
     .sort();
 }
@@ -26,14 +42,18 @@ const describe = (v: unknown) => JSON.stringify(v)?.slice(0, 60) ?? String(v);
 
 /** Checks a whole arrangement: every WAN exactly once, exactly one primary, no unknown names. */
 export function validateArrangement(body: unknown, wans: readonly string[]): Arrangement {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('the body must be a JSON object with primary, bonded, standby and disabled');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError('the body must be a JSON object with primary, bonded, standby and disabled');
   const input = body as Record<string, unknown>;
-  for (const key of Object.keys(input)) if (!(POLICIES as readonly string[]).includes(key)) throw new ValidationError(`unknown field "${key}": use primary, bonded, standby and disabled`);
+  for (const key of Object.keys(input))
+    if (!(POLICIES as readonly string[]).includes(key))
+      throw new ValidationError(`unknown field "${key}": use primary, bonded, standby and disabled`);
   if (typeof input.primary !== 'string') throw new ValidationError('exactly one primary WAN is required: "primary" must be one WAN name');
   const arrangement: Arrangement = { primary: [input.primary], bonded: [], standby: [], disabled: [] };
   for (const policy of ['bonded', 'standby', 'disabled'] as const) {
     const list = input[policy] ?? [];
-    if (!Array.isArray(list) || list.some((n) => typeof n !== 'string')) throw new ValidationError(`"${policy}" must be a list of WAN names`);
+    if (!Array.isArray(list) || list.some((n) => typeof n !== 'string'))
+      throw new ValidationError(`"${policy}" must be a list of WAN names`);
     arrangement[policy] = list as string[];
   }
   const seen = new Set<string>();
@@ -60,7 +80,10 @@ export interface WanSettings {
 
 function isNetmask(mask: string): boolean {
   if (!isIPv4(mask)) return false;
-  const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  const bits = mask
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
   return /^1+0*$/.test(bits);
 }
 
@@ -69,34 +92,41 @@ export function validateSettings(body: unknown, current: { proto?: string; ipadd
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('the body must be a JSON object');
   const input = body as Record<string, unknown>;
   const allowed = ['proto', 'ipaddr', 'netmask', 'gateway', 'dns', 'mtu'];
-  for (const key of Object.keys(input)) if (!allowed.includes(key)) throw new ValidationError(`unknown field "${key}": use ${allowed.join(', ')}`);
+  for (const key of Object.keys(input))
+    if (!allowed.includes(key)) throw new ValidationError(`unknown field "${key}": use ${allowed.join(', ')}`);
   if (Object.keys(input).length === 0) throw new ValidationError('nothing to change');
   const out: WanSettings = {};
   if (input.proto !== undefined) {
-    if (input.proto !== 'dhcp' && input.proto !== 'static') throw new ValidationError(`proto must be "dhcp" or "static", not ${describe(input.proto)}`);
+    if (input.proto !== 'dhcp' && input.proto !== 'static')
+      throw new ValidationError(`proto must be "dhcp" or "static", not ${describe(input.proto)}`);
     out.proto = input.proto;
   }
   for (const field of ['ipaddr', 'gateway'] as const) {
     if (input[field] === undefined) continue;
-    if (typeof input[field] !== 'string' || !isIPv4(input[field])) throw new ValidationError(`${field} must be an IPv4 address, not ${describe(input[field])}`);
+    if (typeof input[field] !== 'string' || !isIPv4(input[field]))
+      throw new ValidationError(`${field} must be an IPv4 address, not ${describe(input[field])}`);
     out[field] = input[field];
   }
   if (input.netmask !== undefined) {
-    if (typeof input.netmask !== 'string' || !isNetmask(input.netmask)) throw new ValidationError(`netmask must be a dotted netmask such as 255.255.255.0, not ${describe(input.netmask)}`);
+    if (typeof input.netmask !== 'string' || !isNetmask(input.netmask))
+      throw new ValidationError(`netmask must be a dotted netmask such as 255.255.255.0, not ${describe(input.netmask)}`);
     out.netmask = input.netmask;
   }
   if (input.dns !== undefined) {
     if (!Array.isArray(input.dns) || input.dns.length > 2) throw new ValidationError('dns must be a list of at most two addresses');
-    for (const d of input.dns) if (typeof d !== 'string' || isIP(d) === 0) throw new ValidationError(`dns server ${describe(d)} is not an IP address`);
+    for (const d of input.dns)
+      if (typeof d !== 'string' || isIP(d) === 0) throw new ValidationError(`dns server ${describe(d)} is not an IP address`);
     out.dns = input.dns as string[];
   }
   if (input.mtu !== undefined) {
-    if (typeof input.mtu !== 'number' || !Number.isInteger(input.mtu) || input.mtu < 576 || input.mtu > 9000) throw new ValidationError(`mtu must be a whole number from 576 to 9000, not ${describe(input.mtu)}`);
+    if (typeof input.mtu !== 'number' || !Number.isInteger(input.mtu) || input.mtu < 576 || input.mtu > 9000)
+      throw new ValidationError(`mtu must be a whole number from 576 to 9000, not ${describe(input.mtu)}`);
     out.mtu = input.mtu;
   }
   const proto = out.proto ?? current.proto;
   if (proto === 'static' && !(out.ipaddr ?? current.ipaddr)) throw new ValidationError('a static WAN needs ipaddr');
   if (proto === 'static' && !(out.netmask ?? current.netmask)) throw new ValidationError('a static WAN needs netmask');
-  if (proto === 'dhcp' && (out.ipaddr || out.netmask || out.gateway)) throw new ValidationError('ipaddr, netmask and gateway apply to a static WAN only; set proto to "static"');
+  if (proto === 'dhcp' && (out.ipaddr || out.netmask || out.gateway))
+    throw new ValidationError('ipaddr, netmask and gateway apply to a static WAN only; set proto to "static"');
   return out;
 }

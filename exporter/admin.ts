@@ -13,7 +13,15 @@ import { parseUciShow, uciOption, type UciConfig } from '../openwrt/uci.ts';
 import { effectiveMode, parseMptcpEndpoints } from '../openwrt/mptcp.ts';
 import { readInterfaceDump, wanPolicy } from '../openwrt/netifd.ts';
 import { ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE } from './admin-page.ts';
-import { MULTIPATH, validateArrangement, validateSettings, ValidationError, wanNames, type Arrangement, type WanSettings } from './admin-wan.ts';
+import {
+  MULTIPATH,
+  validateArrangement,
+  validateSettings,
+  ValidationError,
+  wanNames,
+  type Arrangement,
+  type WanSettings,
+} from './admin-wan.ts';
 import { buildDiagnostics } from './diagnostics.ts';
 import { errorMessage } from './errors.ts';
 import type { Sources } from './sources.ts';
@@ -39,7 +47,11 @@ interface Command {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -109,7 +121,13 @@ export class AdminServer {
     const ctx = { sources: this.o.sources(), signal: AbortSignal.timeout(10_000), log: this.o.log };
     const [dump, endpoints] = await Promise.all([
       readInterfaceDump(ctx).catch(() => []),
-      this.o.sources().run('ip', ['-j', 'mptcp', 'endpoint', 'show']).then((r) => parseMptcpEndpoints(r.stdout), () => []),
+      this.o
+        .sources()
+        .run('ip', ['-j', 'mptcp', 'endpoint', 'show'])
+        .then(
+          (r) => parseMptcpEndpoints(r.stdout),
+          () => [],
+        ),
     ]);
     return wanNames(network, firewall).map((name) => {
       const s = network.get(name);
@@ -121,7 +139,13 @@ export class AdminServer {
         policy: wanPolicy(uciOption(s, 'multipath'), uciOption(s, 'disabled')),
         multipath: uciOption(s, 'multipath') ?? '',
         effective_mode: effectiveMode(endpoints, device),
-        status: { up: live?.up ?? false, available: live?.available ?? false, uptime_seconds: live?.uptime ?? 0, device, tracker: uciOption(omr.get(name), 'state') ?? '' },
+        status: {
+          up: live?.up ?? false,
+          available: live?.available ?? false,
+          uptime_seconds: live?.uptime ?? 0,
+          device,
+          tracker: uciOption(omr.get(name), 'state') ?? '',
+        },
         addressing: {
           proto: uciOption(s, 'proto') ?? '',
           ipaddr: uciOption(s, 'ipaddr') ?? '',
@@ -177,7 +201,12 @@ export class AdminServer {
 
   private async apply(what: string, commands: Command[], files: string[]): Promise<{ id: string; confirm_before: string }> {
     if (this.pending || this.busy) {
-      throw new HttpError(409, this.pending ? `a change is waiting for confirmation until ${new Date(this.pending.deadline).toISOString()}: confirm it or let it roll back first` : 'another change is being applied or rolled back');
+      throw new HttpError(
+        409,
+        this.pending
+          ? `a change is waiting for confirmation until ${new Date(this.pending.deadline).toISOString()}: confirm it or let it roll back first`
+          : 'another change is being applied or rolled back',
+      );
     }
     this.busy = true;
     try {
@@ -243,7 +272,8 @@ export class AdminServer {
   // ---- HTTP
 
   private authorise(req: IncomingMessage, client: string): void {
-    if (this.allowed && !this.allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4')) throw new HttpError(403, `address ${client} is not allowed`);
+    if (this.allowed && !this.allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4'))
+      throw new HttpError(403, `address ${client} is not allowed`);
     this.limiter.check(client);
     const header = req.headers.authorization ?? '';
     const m = /^Bearer (.+)$/.exec(header);
@@ -280,20 +310,33 @@ export class AdminServer {
       res.end(JSON.stringify(value, null, 2) + '\n');
     };
     const page = (type: string, body: string) => {
-      res.writeHead(200, { 'Content-Type': type, 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+      res.writeHead(200, {
+        'Content-Type': type,
+        'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'",
+        'X-Frame-Options': 'DENY',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+      });
       res.end(body);
     };
     try {
       const route = `${req.method} ${url.pathname}`;
       // The page itself carries no data: it asks for the token and calls the API with it.
       if (route === 'GET /' || route === 'GET /app.js' || route === 'GET /app.css') {
-        if (this.allowed && !this.allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4')) throw new HttpError(403, `address ${client} is not allowed`);
+        if (this.allowed && !this.allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4'))
+          throw new HttpError(403, `address ${client} is not allowed`);
         if (route === 'GET /') return page('text/html; charset=utf-8', ADMIN_PAGE);
         if (route === 'GET /app.js') return page('text/javascript; charset=utf-8', ADMIN_SCRIPT);
         return page('text/css; charset=utf-8', ADMIN_STYLE);
       }
       this.authorise(req, client);
-      if (route === 'GET /api/wan') return json(200, { wans: await this.listWans(), pending: this.pending ? { id: this.pending.id, confirm_before: new Date(this.pending.deadline).toISOString(), change: this.pending.what } : null });
+      if (route === 'GET /api/wan')
+        return json(200, {
+          wans: await this.listWans(),
+          pending: this.pending
+            ? { id: this.pending.id, confirm_before: new Date(this.pending.deadline).toISOString(), change: this.pending.what }
+            : null,
+        });
       if (route === 'PUT /api/wan/policy') return await this.putPolicy(req, res, url, client, json);
       if (route === 'POST /api/wan/confirm') {
         if (!this.pending) throw new HttpError(409, 'nothing is waiting for confirmation');
@@ -307,7 +350,11 @@ export class AdminServer {
       if (req.method === 'PATCH' && patch) return await this.patchWan(decodeURIComponent(patch[1]!), req, url, client, json);
       if (route === 'GET /api/diagnostics') {
         const bundle = await buildDiagnostics(this.o.sources(), this.o.rootConfigDir, this.o.status());
-        res.writeHead(200, { 'Content-Type': 'application/gzip', 'Content-Disposition': `attachment; filename="routerscope-diagnostics-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.tar.gz"`, 'Cache-Control': 'no-store' });
+        res.writeHead(200, {
+          'Content-Type': 'application/gzip',
+          'Content-Disposition': `attachment; filename="routerscope-diagnostics-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.tar.gz"`,
+          'Cache-Control': 'no-store',
+        });
         res.end(bundle);
         await this.audit({ client, method: req.method, path: url.pathname, result: 'exported' });
         return;
@@ -315,7 +362,8 @@ export class AdminServer {
       throw new HttpError(/^\/api\//.test(url.pathname) ? 405 : 404, `no ${req.method} ${url.pathname}`);
     } catch (e) {
       // A change request that fails validation is audited: who tried what, and why it was refused.
-      if (e instanceof ValidationError) await this.audit({ client, method: req.method, path: url.pathname, result: `rejected: ${errorMessage(e)}` });
+      if (e instanceof ValidationError)
+        await this.audit({ client, method: req.method, path: url.pathname, result: `rejected: ${errorMessage(e)}` });
       const status = e instanceof HttpError ? e.status : e instanceof ValidationError ? 400 : 500;
       const headers = e instanceof HttpError ? e.headers : {};
       if (status === 500) this.o.log.error({ err: errorMessage(e), url: req.url }, 'admin request failed');
@@ -324,7 +372,13 @@ export class AdminServer {
     }
   }
 
-  private async putPolicy(req: IncomingMessage, _res: ServerResponse, url: URL, client: string, json: (s: number, v: unknown) => void): Promise<void> {
+  private async putPolicy(
+    req: IncomingMessage,
+    _res: ServerResponse,
+    url: URL,
+    client: string,
+    json: (s: number, v: unknown) => void,
+  ): Promise<void> {
     const body = await this.body(req);
     const [network, firewall, omr] = await Promise.all([this.show('network'), this.show('firewall'), this.show('openmptcprouter')]);
     const wans = wanNames(network, firewall);
@@ -332,14 +386,22 @@ export class AdminServer {
     const commands = await this.planPolicy(arrangement, network, omr);
     const plan = commands.map((c) => [c.command, ...c.args]);
     if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });
-    const before = Object.fromEntries(wans.map((w) => [w, wanPolicy(uciOption(network.get(w), 'multipath'), uciOption(network.get(w), 'disabled'))]));
+    const before = Object.fromEntries(
+      wans.map((w) => [w, wanPolicy(uciOption(network.get(w), 'multipath'), uciOption(network.get(w), 'disabled'))]),
+    );
     const after = Object.fromEntries(Object.entries(arrangement).flatMap(([p, names]) => names.map((n) => [n, p])));
     const applied = await this.apply('WAN policy', commands, ['network', 'openmptcprouter']);
     await this.audit({ client, method: req.method, path: url.pathname, before, after, result: 'applied, awaiting confirmation' });
     json(200, { applied: true, commands: plan, ...applied });
   }
 
-  private async patchWan(name: string, req: IncomingMessage, url: URL, client: string, json: (s: number, v: unknown) => void): Promise<void> {
+  private async patchWan(
+    name: string,
+    req: IncomingMessage,
+    url: URL,
+    client: string,
+    json: (s: number, v: unknown) => void,
+  ): Promise<void> {
     const [network, firewall] = await Promise.all([this.show('network'), this.show('firewall')]);
     const wans = wanNames(network, firewall);
     if (!wans.includes(name)) throw new HttpError(404, `unknown WAN ${JSON.stringify(name).slice(0, 60)}: the WANs are ${wans.join(', ')}`);
@@ -351,7 +413,14 @@ export class AdminServer {
     const plan = commands.map((c) => [c.command, ...c.args]);
     if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });
     const applied = await this.apply(`settings of ${name}`, commands, ['network']);
-    await this.audit({ client, method: req.method, path: url.pathname, before: { ...current, gateway: uciOption(s, 'gateway'), dns: s?.options.get('dns'), mtu: uciOption(s, 'mtu') }, after: settings, result: 'applied, awaiting confirmation' });
+    await this.audit({
+      client,
+      method: req.method,
+      path: url.pathname,
+      before: { ...current, gateway: uciOption(s, 'gateway'), dns: s?.options.get('dns'), mtu: uciOption(s, 'mtu') },
+      after: settings,
+      result: 'applied, awaiting confirmation',
+    });
     json(200, { applied: true, commands: plan, ...applied });
   }
 

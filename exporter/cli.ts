@@ -19,13 +19,34 @@ import type { ReportOptions } from '../reports/cli.ts';
 
 /** Flags that map onto one config key each. */
 const VALUE_FLAGS = [
-  { flag: '--web.listen-address <address>', path: ['web', 'listen_address'], help: 'address to serve /metrics on (default 127.0.0.1:9100)' },
-  { flag: '--web.enable-lifecycle', path: ['web', 'enable_lifecycle'], help: 'allow POST /-/reload (off by default, as in Prometheus; SIGHUP always reloads)' },
+  {
+    flag: '--web.listen-address <address>',
+    path: ['web', 'listen_address'],
+    help: 'address to serve /metrics on (default 127.0.0.1:9100)',
+  },
+  {
+    flag: '--web.enable-lifecycle',
+    path: ['web', 'enable_lifecycle'],
+    help: 'allow POST /-/reload (off by default, as in Prometheus; SIGHUP always reloads)',
+  },
   { flag: '--path.rootfs <dir>', path: ['path', 'rootfs'], help: 'root of the filesystem to read (default /)' },
-  { flag: '--path.bin <dirs>', path: ['path', 'bin'], help: 'colon-separated directories where commands are looked up (default /usr/sbin:/usr/bin:/sbin:/bin)', list: true },
+  {
+    flag: '--path.bin <dirs>',
+    path: ['path', 'bin'],
+    help: 'colon-separated directories where commands are looked up (default /usr/sbin:/usr/bin:/sbin:/bin)',
+    list: true,
+  },
   { flag: '--log.level <level>', path: ['log', 'level'], help: 'trace, debug, info, warn or error (default info)' },
-  { flag: '--target <url>', path: ['target', 'url'], help: 'agentless: read the router over SSH (ssh://root@192.168.1.1); --path.rootfs and --path.bin then apply on the router' },
-  { flag: '--admin.listen-address <address>', path: ['admin', 'listen_address'], help: 'address of the admin listener (default 127.0.0.1:9101; starts only with admin.token_file)' },
+  {
+    flag: '--target <url>',
+    path: ['target', 'url'],
+    help: 'agentless: read the router over SSH (ssh://root@192.168.1.1); --path.rootfs and --path.bin then apply on the router',
+  },
+  {
+    flag: '--admin.listen-address <address>',
+    path: ['admin', 'listen_address'],
+    help: 'address of the admin listener (default 127.0.0.1:9101; starts only with admin.token_file)',
+  },
 ] as const;
 
 function addCommonOptions(command: Command, collectorDefs: readonly CollectorDefinition[]): Command {
@@ -197,8 +218,8 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
   const program = new Command('routerscope')
     .description('Prometheus exporter, dashboards and reports for OpenWrt and OpenMPTCProuter routers')
     .version(VERSION);
-  addCommonOptions(program.command('serve').description('serve /metrics (the exporter)'), collectorDefs).action(
-    (_opts, cmd: Command) => serve(cmd, collectorDefs),
+  addCommonOptions(program.command('serve').description('serve /metrics (the exporter)'), collectorDefs).action((_opts, cmd: Command) =>
+    serve(cmd, collectorDefs),
   );
   addCommonOptions(program.command('once').description('collect once, print the exposition on stdout, exit'), collectorDefs).action(
     (_opts, cmd: Command) => once(cmd, collectorDefs),

@@ -37,18 +37,56 @@ describe('config', () => {
 
   it.each([
     ['an unknown top-level key', 'web:\n  listen_address: 127.0.0.1:9100\nwbe: {}\n', ['routerscope.yml:3: wbe: unknown key']],
-    ['an unknown collector option', 'collectors:\n  netdev:\n    enabeld: true\n', ['routerscope.yml:3: collectors.netdev.enabeld: unknown key']],
+    [
+      'an unknown collector option',
+      'collectors:\n  netdev:\n    enabeld: true\n',
+      ['routerscope.yml:3: collectors.netdev.enabeld: unknown key'],
+    ],
     ['an unknown collector', 'collectors:\n  nosuch:\n    enabled: true\n', ['routerscope.yml:2: collectors.nosuch: unknown key']],
-    ['a wrong type', 'collectors:\n  cpu:\n    enabled: "yes"\n', ['routerscope.yml:3: collectors.cpu.enabled: expected boolean, got string "yes"']],
-    ['a number where a string belongs', 'log:\n  level: 3\n', ['routerscope.yml:2: log.level: expected one of "trace", "debug", "info", "warn", "error", "fatal", got number 3']],
-    ['a bad listen address', 'web:\n  listen_address: localhost\n', ['routerscope.yml:2: web.listen_address: "localhost" is not host:port']],
-    ['a port out of range', 'web:\n  listen_address: 127.0.0.1:70000\n', ['routerscope.yml:2: web.listen_address: port 70000 is out of range 0-65535']],
-    ['a bad regular expression', 'collectors:\n  netdev:\n    device_exclude: "(lo"\n', ['routerscope.yml:3: collectors.netdev.device_exclude: invalid regular expression: Invalid regular expression: /(lo/: Unterminated group']],
+    [
+      'a wrong type',
+      'collectors:\n  cpu:\n    enabled: "yes"\n',
+      ['routerscope.yml:3: collectors.cpu.enabled: expected boolean, got string "yes"'],
+    ],
+    [
+      'a number where a string belongs',
+      'log:\n  level: 3\n',
+      ['routerscope.yml:2: log.level: expected one of "trace", "debug", "info", "warn", "error", "fatal", got number 3'],
+    ],
+    [
+      'a bad listen address',
+      'web:\n  listen_address: localhost\n',
+      ['routerscope.yml:2: web.listen_address: "localhost" is not host:port'],
+    ],
+    [
+      'a port out of range',
+      'web:\n  listen_address: 127.0.0.1:70000\n',
+      ['routerscope.yml:2: web.listen_address: port 70000 is out of range 0-65535'],
+    ],
+    [
+      'a bad regular expression',
+      'collectors:\n  netdev:\n    device_exclude: "(lo"\n',
+      [
+        'routerscope.yml:3: collectors.netdev.device_exclude: invalid regular expression: Invalid regular expression: /(lo/: Unterminated group',
+      ],
+    ],
     ['a list where a mapping belongs', 'collectors: [cpu]\n', ['routerscope.yml:1: collectors: expected object, got a list']],
-    ['invalid YAML', 'web:\n  listen_address: [\n', ['routerscope.yml:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+    [
+      'invalid YAML',
+      'web:\n  listen_address: [\n',
+      ['routerscope.yml:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ],
     ['a duplicate key', 'log:\n  level: info\nlog:\n  level: debug\n', ['routerscope.yml:3: invalid YAML: Map keys must be unique']],
-    ['a target that is not ssh://', 'target:\n  url: http://router\n', ['routerscope.yml:2: target.url: "http://router" is not ssh://user@host[:port]']],
-    ['an unknown host key policy', 'target:\n  strict_host_key_checking: no\n', ['routerscope.yml:2: target.strict_host_key_checking: expected one of "yes", "accept-new", got string "no"']],
+    [
+      'a target that is not ssh://',
+      'target:\n  url: http://router\n',
+      ['routerscope.yml:2: target.url: "http://router" is not ssh://user@host[:port]'],
+    ],
+    [
+      'an unknown host key policy',
+      'target:\n  strict_host_key_checking: no\n',
+      ['routerscope.yml:2: target.strict_host_key_checking: expected one of "yes", "accept-new", got string "no"'],
+    ],
   ])('rejects %s with a message naming key and line', (_what, text, expected) => {
     expect(problems(text)).toEqual(expected);
   });
@@ -97,7 +135,12 @@ describe('routerscope check-config', () => {
     expect(badFlag.stderr).toContain('flag --web.listen-address: web.listen_address: "nowhere" is not host:port');
     const good = await checkConfig(['--no-collector.netdev']);
     expect(good.code).toBe(0);
-    expect(good.stdout).toBe(`config OK; collectors: ${definitions.filter((d) => d.defaultEnabled && d.name !== 'netdev').map((d) => d.name).join(', ')}\n`);
+    expect(good.stdout).toBe(
+      `config OK; collectors: ${definitions
+        .filter((d) => d.defaultEnabled && d.name !== 'netdev')
+        .map((d) => d.name)
+        .join(', ')}\n`,
+    );
     expect(good.stdout).not.toContain('netdev');
     await tmp.remove();
   });

@@ -48,22 +48,32 @@ const SECTIONS = {
   path: z
     .strictObject({
       rootfs: z.string().min(1).default('/'),
-      bin: z.array(z.string().min(1)).min(1).default([...DEFAULT_BIN_PATH]),
+      bin: z
+        .array(z.string().min(1))
+        .min(1)
+        .default([...DEFAULT_BIN_PATH]),
     })
     .prefault({}),
   commands: z
     .strictObject({
       timeout_seconds: z.number().positive().max(300).default(5),
-      max_output_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+      max_output_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
     })
     .prefault({}),
   /** Agentless: reach the router over SSH instead of reading this machine. */
   target: z
     .strictObject({
-      url: z.string().superRefine((value, ctx) => {
-        const problem = sshUrlProblem(value);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }).optional(),
+      url: z
+        .string()
+        .superRefine((value, ctx) => {
+          const problem = sshUrlProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .optional(),
       identity_file: z.string().min(1).optional(),
       known_hosts_file: z.string().min(1).optional(),
       strict_host_key_checking: z.enum(['yes', 'accept-new']).default('accept-new'),
@@ -82,15 +92,25 @@ const SECTIONS = {
       /** The listener starts only with a token, read from this file (never from the command line). */
       token_file: z.string().min(1).optional(),
       /** Client addresses or CIDR ranges allowed; empty allows any that has the token. */
-      allow: z.array(z.string().superRefine((v, ctx) => {
-        const [address, prefix, ...rest] = v.split('/');
-        const family = isIP(address ?? '');
-        const max = family === 6 ? 128 : 32;
-        if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max))) ctx.addIssue({ code: 'custom', message: `"${v}" is not an address or CIDR range` });
-      })).default([]),
+      allow: z
+        .array(
+          z.string().superRefine((v, ctx) => {
+            const [address, prefix, ...rest] = v.split('/');
+            const family = isIP(address ?? '');
+            const max = family === 6 ? 128 : 32;
+            if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max)))
+              ctx.addIssue({ code: 'custom', message: `"${v}" is not an address or CIDR range` });
+          }),
+        )
+        .default([]),
       audit_log: z.string().min(1).default('/tmp/routerscope-admin-audit.log'),
       confirm_timeout_seconds: z.number().min(5).max(3600).default(60),
-      max_body_bytes: z.number().int().min(256).max(1 << 20).default(16384),
+      max_body_bytes: z
+        .number()
+        .int()
+        .min(256)
+        .max(1 << 20)
+        .default(16384),
     })
     .prefault({}),
 };
@@ -98,9 +118,7 @@ const SECTIONS = {
 function buildSchema(definitions: readonly CollectorDefinition[]) {
   const collectorShape: Record<string, z.ZodType> = {};
   for (const def of definitions) {
-    collectorShape[def.name] = z
-      .strictObject({ enabled: z.boolean().default(def.defaultEnabled), ...def.options })
-      .prefault({});
+    collectorShape[def.name] = z.strictObject({ enabled: z.boolean().default(def.defaultEnabled), ...def.options }).prefault({});
   }
   return z.strictObject({ ...SECTIONS, collectors: z.strictObject(collectorShape).prefault({}) });
 }
@@ -110,7 +128,12 @@ export interface CollectorSettings {
   readonly [option: string]: unknown;
 }
 
-type DeepReadonly<T> = T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepReadonly<U>> : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> =
+  T extends ReadonlyArray<infer U>
+    ? ReadonlyArray<DeepReadonly<U>>
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
 
 /** The parsed config: its type is the schema's output, frozen. */
 export type Config = DeepReadonly<z.output<z.ZodObject<typeof SECTIONS>>> & {
@@ -207,9 +230,7 @@ export function parseConfig(text: string | undefined, options: LoadOptions): Con
   if (text !== undefined) {
     doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) {
-      throw new ConfigError(
-        doc.errors.map((e) => `${where}:${lines.linePos(e.pos[0]).line}: invalid YAML: ${e.message.split('\n')[0]}`),
-      );
+      throw new ConfigError(doc.errors.map((e) => `${where}:${lines.linePos(e.pos[0]).line}: invalid YAML: ${e.message.split('\n')[0]}`));
     }
     const js: unknown = doc.toJS();
     if (js !== null && js !== undefined) {
@@ -232,8 +253,7 @@ export function parseConfig(text: string | undefined, options: LoadOptions): Con
 
   const problems: string[] = [];
   for (const issue of result.error.issues) {
-    const paths =
-      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
     for (const keys of paths) {
       const keyPath = keys.map(String).join('.');
       const message = issue.code === 'unrecognized_keys' ? 'unknown key' : issueMessage(issue, raw);

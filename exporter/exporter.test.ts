@@ -128,7 +128,9 @@ describe('series budget', () => {
     expect(exported + dropped).toBe(produced);
     expect(lines.some((l) => l.msg === 'series cap reached; families dropped')).toBe(true);
     // A histogram is never cut in half: every kept ping family has its +Inf bucket.
-    for (const k of series.keys()) if (k.startsWith('openwrt_ping_rtt_seconds_count')) expect([...series.keys()].some((b) => b.startsWith('openwrt_ping_rtt_seconds_bucket') && b.includes('le="+Inf"'))).toBe(true);
+    for (const k of series.keys())
+      if (k.startsWith('openwrt_ping_rtt_seconds_count'))
+        expect([...series.keys()].some((b) => b.startsWith('openwrt_ping_rtt_seconds_bucket') && b.includes('le="+Inf"'))).toBe(true);
     await router.remove();
   });
 });

@@ -127,22 +127,22 @@ export class Exporter {
       const sink = new MetricSink();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          // Abort first and give the collector a moment to fail with its own, more specific error
-          // (which command hung); a collector that ignores the signal gets the generic one.
-          controller.abort();
-          timer = setTimeout(
-            () => reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${timeoutSeconds} s`)),
-            ABORT_GRACE_MS,
-          );
-        }, Math.max(timeoutSeconds * 1000 - ABORT_GRACE_MS, 0));
+        timer = setTimeout(
+          () => {
+            // Abort first and give the collector a moment to fail with its own, more specific error
+            // (which command hung); a collector that ignores the signal gets the generic one.
+            controller.abort();
+            timer = setTimeout(
+              () => reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${timeoutSeconds} s`)),
+              ABORT_GRACE_MS,
+            );
+          },
+          Math.max(timeoutSeconds * 1000 - ABORT_GRACE_MS, 0),
+        );
       });
       let outcome: CollectorOutcome;
       try {
-        await Promise.race([
-          state.instance.collect({ sources, signal: controller.signal, log: state.log }, sink),
-          deadline,
-        ]);
+        await Promise.race([state.instance.collect({ sources, signal: controller.signal, log: state.log }, sink), deadline]);
         outcome = {
           success: true,
           durationSeconds: (performance.now() - started) / 1000,
@@ -154,8 +154,15 @@ export class Exporter {
         const error = errorMessage(e);
         if (isAbsent(e)) {
           // Said once, at info, and kept in /status; a source that appears later is picked up.
-          if (state.last?.absent === undefined) state.log.info({ reason: error }, 'source not present on this system; collector stays quiet');
-          outcome = { success: true, absent: error, durationSeconds: (performance.now() - started) / 1000, families: [], collectedAt: Date.now() / 1000 };
+          if (state.last?.absent === undefined)
+            state.log.info({ reason: error }, 'source not present on this system; collector stays quiet');
+          outcome = {
+            success: true,
+            absent: error,
+            durationSeconds: (performance.now() - started) / 1000,
+            families: [],
+            collectedAt: Date.now() / 1000,
+          };
           state.last = outcome;
           return outcome;
         }
@@ -203,8 +210,16 @@ export class Exporter {
       'gauge',
       'When a collector last produced a result that is being served.',
     );
-    const absent = new Family('routerscope_collector_absent', 'gauge', 'Whether a collector found its source absent on this system (1: nothing to collect here, not a failure).');
-    const dropped = new Family('routerscope_collector_series_dropped', 'gauge', 'Series of a collector dropped by limits.max_series in this scrape.');
+    const absent = new Family(
+      'routerscope_collector_absent',
+      'gauge',
+      'Whether a collector found its source absent on this system (1: nothing to collect here, not a failure).',
+    );
+    const dropped = new Family(
+      'routerscope_collector_series_dropped',
+      'gauge',
+      'Series of a collector dropped by limits.max_series in this scrape.',
+    );
     const groups: MetricFamily[][] = [];
     let budget = this.config.limits.max_series;
     selected.forEach((state, i) => {
@@ -230,7 +245,11 @@ export class Exporter {
       dropped.add(labels, lost);
       groups.push(kept);
     });
-    const transport = new Family('routerscope_transport_operations_total', 'counter', 'Work done by the transport to the router: remote commands (round trips), file operations batched into them, and those prefetched at the start of a scrape.');
+    const transport = new Family(
+      'routerscope_transport_operations_total',
+      'counter',
+      'Work done by the transport to the router: remote commands (round trips), file operations batched into them, and those prefetched at the start of a scrape.',
+    );
     for (const [operation, value] of Object.entries(this.sources.counters?.() ?? {})) transport.add({ operation }, value);
     groups.push([success, absent, duration, series, lastSuccess, dropped, transport], await this.self.families());
     return mergeFamilies(groups, (name, reason) => this.log.warn({ metric: name }, `dropped: ${reason}`));

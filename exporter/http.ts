@@ -54,9 +54,7 @@ const READ_ONLY = new Set(['GET', 'HEAD']);
 
 function landingPage(exporter: Exporter): string {
   const routes = [...exporter.routes().keys()];
-  const links = ['/metrics', '/status', '/-/healthy', '/-/ready', ...routes]
-    .map((p) => `<li><a href="${p}">${p}</a></li>`)
-    .join('');
+  const links = ['/metrics', '/status', '/-/healthy', '/-/ready', ...routes].map((p) => `<li><a href="${p}">${p}</a></li>`).join('');
   return `<!doctype html><html><head><title>routerscope</title></head><body><h1>routerscope ${VERSION}</h1>
 <p>Prometheus exporter for OpenWrt and OpenMPTCProuter. Collectors: ${exporter.enabledCollectors.join(', ')}.</p>
 <ul>${links}</ul></body></html>\n`;
@@ -98,7 +96,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Metric
         res.setHeader('Allow', 'POST, PUT');
         return send(res, 405, 'Only POST or PUT requests allowed\n');
       }
-      if (!exporter.currentConfig.web.enable_lifecycle) return send(res, 403, 'Lifecycle API is not enabled (--web.enable-lifecycle); SIGHUP reloads\n');
+      if (!exporter.currentConfig.web.enable_lifecycle)
+        return send(res, 403, 'Lifecycle API is not enabled (--web.enable-lifecycle); SIGHUP reloads\n');
       if (isCrossSite(req)) return send(res, 403, 'cross-site reload refused\n');
       const error = await options.reload();
       return error ? send(res, 500, `failed to reload config: ${error}\n`) : send(res, 200, 'config reloaded\n');

@@ -23,7 +23,8 @@ export function createIdentities(settings: IdentitySettings): Identities {
   const salt = settings.salt ?? randomBytes(16).toString('hex');
   return {
     exposed: false,
-    mac: (m) => (settings.anonymize === 'omit' ? '' : 'anon-' + createHmac('sha256', salt).update(m.toLowerCase()).digest('hex').slice(0, 12)),
+    mac: (m) =>
+      settings.anonymize === 'omit' ? '' : 'anon-' + createHmac('sha256', salt).update(m.toLowerCase()).digest('hex').slice(0, 12),
     hostname: () => '',
   };
 }

@@ -52,7 +52,11 @@ export class LineStream {
     try {
       child = await sources.spawn(command, args);
     } catch (e) {
-      this.failed(errorMessage(e), isAbsent(e) ? 'info' : 'warn', isAbsent(e) ? 'not on this system; retrying with backoff' : 'line stream failed to start');
+      this.failed(
+        errorMessage(e),
+        isAbsent(e) ? 'info' : 'warn',
+        isAbsent(e) ? 'not on this system; retrying with backoff' : 'line stream failed to start',
+      );
       this.scheduleRestart(0);
       return;
     }

@@ -5,20 +5,33 @@ import { parseExposition } from './parse-exposition.ts';
 describe('render', () => {
   it('escapes label values and help text as the text format requires', () => {
     const f = new Family('x_info', 'gauge', 'help with \\ and\nnewline').add({ a: 'quote " back \\ nl \n' }, 1);
-    expect(render([f])).toBe(
-      '# HELP x_info help with \\\\ and\\nnewline\n# TYPE x_info gauge\nx_info{a="quote \\" back \\\\ nl \\n"} 1\n',
-    );
+    expect(render([f])).toBe('# HELP x_info help with \\\\ and\\nnewline\n# TYPE x_info gauge\nx_info{a="quote \\" back \\\\ nl \\n"} 1\n');
   });
 
   it('writes special values the way Prometheus parses them', () => {
-    const f = new Family('v', 'gauge', 'h').add({ k: 'nan' }, NaN).add({ k: 'inf' }, Infinity).add({ k: 'ninf' }, -Infinity).add({ k: 'big' }, 1e21);
+    const f = new Family('v', 'gauge', 'h')
+      .add({ k: 'nan' }, NaN)
+      .add({ k: 'inf' }, Infinity)
+      .add({ k: 'ninf' }, -Infinity)
+      .add({ k: 'big' }, 1e21);
     const parsed = parseExposition(render([f]))[0]!;
     expect(parsed.samples.map((s) => s.value)).toEqual([NaN, Infinity, -Infinity, 1e21]);
   });
 
   it('renders histograms with cumulative buckets, sum and count', () => {
-    const f = new Family('rtt_seconds', 'histogram', 'h').addHistogram({ target: 'a' }, [[0.01, 1], [0.1, 3], [Infinity, 4]], 0.5, 4);
-    expect(render([f])).toContain('rtt_seconds_bucket{target="a",le="+Inf"} 4\nrtt_seconds_sum{target="a"} 0.5\nrtt_seconds_count{target="a"} 4\n');
+    const f = new Family('rtt_seconds', 'histogram', 'h').addHistogram(
+      { target: 'a' },
+      [
+        [0.01, 1],
+        [0.1, 3],
+        [Infinity, 4],
+      ],
+      0.5,
+      4,
+    );
+    expect(render([f])).toContain(
+      'rtt_seconds_bucket{target="a",le="+Inf"} 4\nrtt_seconds_sum{target="a"} 0.5\nrtt_seconds_count{target="a"} 4\n',
+    );
     const parsed = parseExposition(render([f]));
     expect(parsed).toHaveLength(1);
     expect(parsed[0]!.samples).toHaveLength(5);

@@ -144,9 +144,8 @@ export function parseExposition(text: string): ParsedFamily[] {
       throw new ExpositionParseError(lineNo, (e as Error).message);
     }
     const { base, suffix } = baseOf(sampleName);
-    const sample: ParsedSample = fields[1] === undefined
-      ? { suffix, labels, value }
-      : { suffix, labels, value, timestamp: Number(fields[1]) };
+    const sample: ParsedSample =
+      fields[1] === undefined ? { suffix, labels, value } : { suffix, labels, value, timestamp: Number(fields[1]) };
     if (fields[1] !== undefined && !/^-?\d+$/.test(fields[1])) {
       throw new ExpositionParseError(lineNo, `invalid timestamp "${fields[1]}"`);
     }

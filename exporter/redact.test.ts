@@ -31,7 +31,10 @@ describe('redactUci', () => {
 describe('redactText', () => {
   it.each([
     // pppd's PAP exchange in the system log.
-    ['pppd[1234]: sent [PAP AuthReq id=0x1 user="isp-user" password="S3cr3t"]', 'pppd[1234]: sent [PAP AuthReq id=0x1 user="isp-user" password="REDACTED"]'],
+    [
+      'pppd[1234]: sent [PAP AuthReq id=0x1 user="isp-user" password="S3cr3t"]',
+      'pppd[1234]: sent [PAP AuthReq id=0x1 user="isp-user" password="REDACTED"]',
+    ],
     ['snmpd: community public-secret not allowed', 'snmpd: community REDACTED not allowed'],
     ['curl: token=abc123, retrying', 'curl: token=REDACTED, retrying'],
     ['netifd: Interface wan is up', 'netifd: Interface wan is up'],
@@ -40,7 +43,11 @@ describe('redactText', () => {
   });
 
   it('redacts the stderr line a failing command puts into the error', async () => {
-    const error = await runChild(() => spawn('sh', ['-c', 'echo "login failed: password=S3cr3t" >&2; exit 3'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }), 'helper', { timeoutMs: 5000, maxBytes: 1000 }).catch((e: Error) => e);
+    const error = await runChild(
+      () => spawn('sh', ['-c', 'echo "login failed: password=S3cr3t" >&2; exit 3'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
+      'helper',
+      { timeoutMs: 5000, maxBytes: 1000 },
+    ).catch((e: Error) => e);
     expect((error as Error).message).toBe('helper: exit 3: login failed: password=REDACTED');
   });
 });

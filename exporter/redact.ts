@@ -7,7 +7,8 @@
 const SECRET_OPTION = /(pass|key|secret|token|psk|auth|private|hash|credential|community|pincode|^pin$)/i;
 
 /** A secret named in free text, and its value: `password X`, `password=X`, `password="X"`, `passwd: X`. */
-const SECRET_IN_TEXT = /\b(pass(?:word|wd|phrase)?|secret|community|psk|token|api[_-]?key|pin(?:code)?)(\s*[=:]\s*|\s+)("[^"]*"|'[^'\s]*'|[^\s'",;\]]+)/gi;
+const SECRET_IN_TEXT =
+  /\b(pass(?:word|wd|phrase)?|secret|community|psk|token|api[_-]?key|pin(?:code)?)(\s*[=:]\s*|\s+)("[^"]*"|'[^'\s]*'|[^\s'",;\]]+)/gi;
 
 /** Replaces every secret value in free text (a log line, an error message, a UCI value). */
 export function redactText(text: string): string {

@@ -34,18 +34,18 @@ export class SelfMetrics {
     const json = await this.registry.getMetricsAsJSON();
     // Of prom-client's default metrics only process_* (CPU, RSS, fds) matter on a router; the
     // nodejs_* families add dozens of series nobody graphs there.
-    return json.filter((m) => !m.name.startsWith('nodejs_')).map((m) => ({
-      name: m.name,
-      help: m.help,
-      // prom-client's typings say a numeric enum; its JSON says 'counter', 'gauge', ...
-      type: METRIC_TYPES.find((t) => t === String(m.type)) ?? 'untyped',
-      samples: m.values.map(
-        (v): Sample => ({
+    return json
+      .filter((m) => !m.name.startsWith('nodejs_'))
+      .map((m) => ({
+        name: m.name,
+        help: m.help,
+        // prom-client's typings say a numeric enum; its JSON says 'counter', 'gauge', ...
+        type: METRIC_TYPES.find((t) => t === String(m.type)) ?? 'untyped',
+        samples: m.values.map((v): Sample => ({
           suffix: (v as { metricName?: string }).metricName?.slice(m.name.length) ?? '',
           labels: Object.fromEntries(Object.entries(v.labels).map(([k, l]) => [k, String(l)])),
           value: v.value,
-        }),
-      ),
-    }));
+        })),
+      }));
   }
 }

@@ -60,7 +60,14 @@ describe('LineStream', () => {
     const { dir, sources, remove } = await binDir();
     await writeScript(path.join(dir, 'emit'), 'echo one; echo two');
     const lines: string[] = [];
-    const stream = new LineStream({ sources, command: 'emit', args: [], onLine: (l) => lines.push(l), log: pino({ level: 'silent' }), minBackoffMs: 20 });
+    const stream = new LineStream({
+      sources,
+      command: 'emit',
+      args: [],
+      onLine: (l) => lines.push(l),
+      log: pino({ level: 'silent' }),
+      minBackoffMs: 20,
+    });
     stream.start();
     await waitFor(() => (stream.starts >= 3 ? true : undefined), 5000, 'three starts');
     await stream.stop();

@@ -117,10 +117,13 @@ export class LocalSources implements Sources {
   async readDir(dir: string): Promise<DirEntry[]> {
     const entries = readdirSync(this.resolve(dir), { withFileTypes: true });
     return entries
-      .map((e) => ({
-        name: e.name,
-        type: e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'symlink' : 'other',
-      }) as const)
+      .map(
+        (e) =>
+          ({
+            name: e.name,
+            type: e.isFile() ? 'file' : e.isDirectory() ? 'dir' : e.isSymbolicLink() ? 'symlink' : 'other',
+          }) as const,
+      )
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -173,10 +176,7 @@ export class LocalSources implements Sources {
         /* try the next directory */
       }
     }
-    throw new RouterscopeError(
-      'COMMAND_NOT_FOUND',
-      `command "${command}" not found in --path.bin (${this.options.binPath.join(':')})`,
-    );
+    throw new RouterscopeError('COMMAND_NOT_FOUND', `command "${command}" not found in --path.bin (${this.options.binPath.join(':')})`);
   }
 
   private childEnv(): NodeJS.ProcessEnv {

@@ -18,7 +18,17 @@ import { CommandError, RouterscopeError } from './errors.ts';
 import { redactText } from './redact.ts';
 import type { LineFollower } from './file-follower.ts';
 import { LineStream } from './line-stream.ts';
-import { DEFAULT_BIN_PATH, killProcessGroup, runChild, scrapeView, type CommandResult, type DirEntry, type FsStats, type RunOptions, type Sources } from './sources.ts';
+import {
+  DEFAULT_BIN_PATH,
+  killProcessGroup,
+  runChild,
+  scrapeView,
+  type CommandResult,
+  type DirEntry,
+  type FsStats,
+  type RunOptions,
+  type Sources,
+} from './sources.ts';
 
 export interface SshTarget {
   readonly user: string;
@@ -214,11 +224,13 @@ function streamStarted(child: ChildProcess, timeoutMs: number): Promise<void> {
       if (nl < 0) return;
       stdout.pause();
       const rest = seen.subarray(nl + 1);
-      if (seen.subarray(0, nl).toString() !== STREAM_STARTED) return done(new RouterscopeError('COMMAND_FAILED', `stream did not start: "${seen.subarray(0, Math.min(nl, 80)).toString()}"`));
+      if (seen.subarray(0, nl).toString() !== STREAM_STARTED)
+        return done(new RouterscopeError('COMMAND_FAILED', `stream did not start: "${seen.subarray(0, Math.min(nl, 80)).toString()}"`));
       if (rest.length > 0) stdout.unshift(rest);
       done();
     };
-    const onClose = (code: number | null) => done(new RouterscopeError('COMMAND_FAILED', `stream session ended before its command started (exit ${code})`));
+    const onClose = (code: number | null) =>
+      done(new RouterscopeError('COMMAND_FAILED', `stream session ended before its command started (exit ${code})`));
     const timer = setTimeout(() => done(new RouterscopeError('COMMAND_TIMEOUT', `stream did not start within ${timeoutMs} ms`)), timeoutMs);
     stdout.on('data', onData);
     child.once('close', onClose);
@@ -228,9 +240,18 @@ function streamStarted(child: ChildProcess, timeoutMs: number): Promise<void> {
 const commandKey = (command: string, args: readonly string[]) => JSON.stringify([command, ...args]);
 
 /** A prefetched command's answer as the same result or error that running it alone gives. */
-function commandResult(host: string, command: string, display: string, r: CommandRecord, timeoutMs: number, maxBytes: number): Promise<CommandResult> {
-  if (r.outcome === 'timeout') return Promise.reject(new RouterscopeError('COMMAND_TIMEOUT', `${display}: timed out after ${timeoutMs} ms`));
-  if (r.outcome === 'big') return Promise.reject(new RouterscopeError('COMMAND_OUTPUT_TOO_LARGE', `${display}: output exceeds ${maxBytes} bytes`));
+function commandResult(
+  host: string,
+  command: string,
+  display: string,
+  r: CommandRecord,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<CommandResult> {
+  if (r.outcome === 'timeout')
+    return Promise.reject(new RouterscopeError('COMMAND_TIMEOUT', `${display}: timed out after ${timeoutMs} ms`));
+  if (r.outcome === 'big')
+    return Promise.reject(new RouterscopeError('COMMAND_OUTPUT_TOO_LARGE', `${display}: output exceeds ${maxBytes} bytes`));
   if (r.exitCode === 127) return Promise.reject(new RouterscopeError('COMMAND_NOT_FOUND', `command "${command}" not found on ${host}`));
   if (r.exitCode !== 0) {
     const why = redactText(r.stderr.trim().split('\n')[0] ?? '') || 'no message';
@@ -307,7 +328,12 @@ export function splitHeads(text: string, paths: readonly string[]): BatchRecord[
 }
 
 /** Splits the batch script's output: the other file operations, the reads, then the commands. */
-export function parseBatchOutput(out: Buffer, others: number, reads: readonly string[] = [], commands = 0): { others: BatchRecord[]; reads: BatchRecord[]; commands: CommandRecord[] } {
+export function parseBatchOutput(
+  out: Buffer,
+  others: number,
+  reads: readonly string[] = [],
+  commands = 0,
+): { others: BatchRecord[]; reads: BatchRecord[]; commands: CommandRecord[] } {
   const reader = new RecordReader(out);
   const otherRecords = Array.from({ length: others }, (_, i) => reader.fileRecord(`answer ${i + 1} of ${others}`));
   return {
@@ -324,15 +350,26 @@ function settle(p: Pending, record: BatchRecord): void {
 
 /** `ls`-style listing lines ("<type> <name>") as DirEntry, sorted like the local listing. */
 function parseListing(text: string): DirEntry[] {
-  return text.split('\n').filter(Boolean).map((l) => {
-    const sp = l.indexOf(' ');
-    return { type: l.slice(0, sp) as DirEntry['type'], name: l.slice(sp + 1) };
-  }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const sp = l.indexOf(' ');
+      return { type: l.slice(0, sp) as DirEntry['type'], name: l.slice(sp + 1) };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function parseStatfs(text: string): FsStats {
   const [blockSize, blocks, blocksFree, blocksAvailable, files, filesFree] = text.trim().split(/\s+/).map(Number);
-  return { blockSize: blockSize!, blocks: blocks!, blocksFree: blocksFree!, blocksAvailable: blocksAvailable!, files: files!, filesFree: filesFree! };
+  return {
+    blockSize: blockSize!,
+    blocks: blocks!,
+    blocksFree: blocksFree!,
+    blocksAvailable: blocksAvailable!,
+    files: files!,
+    filesFree: filesFree!,
+  };
 }
 
 export class SshSources implements Sources {
@@ -371,14 +408,25 @@ export class SshSources implements Sources {
   private sshArgs(): string[] {
     const o = this.o;
     return [
-      '-T', '-p', String(o.target.port),
-      '-o', 'BatchMode=yes',
-      '-o', `ConnectTimeout=${o.connectTimeoutSeconds}`, '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=3',
-      '-o', `StrictHostKeyChecking=${o.strictHostKeyChecking}`,
+      '-T',
+      '-p',
+      String(o.target.port),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ConnectTimeout=${o.connectTimeoutSeconds}`,
+      '-o',
+      'ServerAliveInterval=10',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-o',
+      `StrictHostKeyChecking=${o.strictHostKeyChecking}`,
       ...(o.knownHostsFile ? ['-o', `UserKnownHostsFile=${o.knownHostsFile}`] : []),
       ...(o.identityFile ? ['-i', o.identityFile, '-o', 'IdentitiesOnly=yes'] : []),
-      '-o', 'LogLevel=ERROR',
-      '-S', this.controlPath,
+      '-o',
+      'LogLevel=ERROR',
+      '-S',
+      this.controlPath,
     ];
   }
 
@@ -412,7 +460,10 @@ export class SshSources implements Sources {
         clearTimeout(timer);
         resolve();
       }, 10);
-      const timer = setTimeout(() => fail(`ssh ${target.host}: no connection within ${connectTimeoutSeconds + 2} s`), (connectTimeoutSeconds + 2) * 1000);
+      const timer = setTimeout(
+        () => fail(`ssh ${target.host}: no connection within ${connectTimeoutSeconds + 2} s`),
+        (connectTimeoutSeconds + 2) * 1000,
+      );
       child.once('error', (e) => fail(`ssh ${target.host}: ${e.message}`));
       child.once('exit', (code) => fail(stderr.trim().split('\n').pop() || `ssh ${target.host}: connection closed (exit ${code})`));
     });
@@ -461,7 +512,12 @@ export class SshSources implements Sources {
   }
 
   /** Runs a script to completion over the shared connection, in its turn. */
-  private runScript(script: string, display: string, limits: { timeoutMs: number; maxBytes: number; signal?: AbortSignal | undefined }, stdin: string | Buffer = ''): Promise<CommandResult> {
+  private runScript(
+    script: string,
+    display: string,
+    limits: { timeoutMs: number; maxBytes: number; signal?: AbortSignal | undefined },
+    stdin: string | Buffer = '',
+  ): Promise<CommandResult> {
     return this.inTurn(() => runChild(() => this.start(script, stdin), display, limits));
   }
 
@@ -475,7 +531,12 @@ export class SshSources implements Sources {
    * Runs file operations, and commands, in one remote script: the commands start first and run
    * while the files are read, each stopped by its own timeout (`commandTimeoutMs` at most).
    */
-  private async batch(ops: readonly FileOp[], timeoutMs = this.o.commandTimeoutMs, commands: readonly LearnedCommand[] = [], commandTimeoutMs = timeoutMs): Promise<{ files: BatchRecord[]; commands: CommandRecord[] }> {
+  private async batch(
+    ops: readonly FileOp[],
+    timeoutMs = this.o.commandTimeoutMs,
+    commands: readonly LearnedCommand[] = [],
+    commandTimeoutMs = timeoutMs,
+  ): Promise<{ files: BatchRecord[]; commands: CommandRecord[] }> {
     const lines = [BATCH_FUNCTIONS];
     if (commands.length > 0) {
       lines.push(BATCH_COMMANDS);
@@ -493,10 +554,20 @@ export class SshSources implements Sources {
     const what = `${ops.length} file operations${commands.length ? ` and ${commands.length} commands` : ''}`;
     const { stdoutBytes } = await this.runScript(`${lines.join('\n')}\n`, `ssh ${this.o.target.host}: ${what}`, {
       // One cap for all the file operations together, as before batching, and one per command.
-      timeoutMs, maxBytes: this.o.maxOutputBytes * (1 + commands.length),
+      timeoutMs,
+      maxBytes: this.o.maxOutputBytes * (1 + commands.length),
     });
     // Back in the order asked: the other operations, the reads, then the commands.
-    const { others: otherRecords, reads: readRecords, commands: commandRecords } = parseBatchOutput(stdoutBytes, others.length, reads.map((p) => p.path), commands.length);
+    const {
+      others: otherRecords,
+      reads: readRecords,
+      commands: commandRecords,
+    } = parseBatchOutput(
+      stdoutBytes,
+      others.length,
+      reads.map((p) => p.path),
+      commands.length,
+    );
     const byOp = new Map<FileOp, BatchRecord>();
     others.forEach((p, i) => byOp.set(p, otherRecords[i]!));
     reads.forEach((p, i) => byOp.set(p, readRecords[i]!));
@@ -594,12 +665,26 @@ export class SshSources implements Sources {
       run: (command, args, options = {}) => {
         const key = commandKey(command, args);
         const learned = this.learnedCommands.get(key);
-        if (!learned) this.learnedCommands.set(key, { command, args: [...args], options: { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes }, last: scrape, previous: 0 });
+        if (!learned)
+          this.learnedCommands.set(key, {
+            command,
+            args: [...args],
+            options: { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes },
+            last: scrape,
+            previous: 0,
+          });
         else if (learned.last !== scrape) [learned.previous, learned.last] = [learned.last, scrape];
         const record = commandSnapshot.get(key);
         if (!record) return this.run(command, args, options);
         commandSnapshot.delete(key); // a second run in the same scrape goes to the router
-        return commandResult(this.o.target.host, command, [command, ...args].join(' '), record, options.timeoutMs ?? this.o.commandTimeoutMs, options.maxBytes ?? this.o.maxOutputBytes);
+        return commandResult(
+          this.o.target.host,
+          command,
+          [command, ...args].join(' '),
+          record,
+          options.timeoutMs ?? this.o.commandTimeoutMs,
+          options.maxBytes ?? this.o.maxOutputBytes,
+        );
       },
     });
   }
@@ -612,7 +697,8 @@ export class SshSources implements Sources {
   // ---- commands and streams
 
   async run(command: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
-    if (command.includes('/') || command === '' || command.startsWith('-')) throw new RouterscopeError('COMMAND_NOT_FOUND', `invalid command name "${command}"`);
+    if (command.includes('/') || command === '' || command.startsWith('-'))
+      throw new RouterscopeError('COMMAND_NOT_FOUND', `invalid command name "${command}"`);
     try {
       return await this.runScript(`exec ${[command, ...args].map(shellQuote).join(' ')} </dev/null\n`, [command, ...args].join(' '), {
         timeoutMs: options.timeoutMs ?? this.o.commandTimeoutMs,
@@ -644,9 +730,15 @@ export class SshSources implements Sources {
   async writeFile(file: string, data: string | Buffer): Promise<void> {
     const target = this.resolve(file);
     const temp = `${target}.routerscope`;
-    await this.runScript(`cat > ${shellQuote(temp)} && mv -f ${shellQuote(temp)} ${shellQuote(target)}\n`, `write ${target}`, {
-      timeoutMs: this.o.commandTimeoutMs, maxBytes: 1024,
-    }, data);
+    await this.runScript(
+      `cat > ${shellQuote(temp)} && mv -f ${shellQuote(temp)} ${shellQuote(target)}\n`,
+      `write ${target}`,
+      {
+        timeoutMs: this.o.commandTimeoutMs,
+        maxBytes: 1024,
+      },
+      data,
+    );
   }
 
   /** Closes the shared connection: every session on it ends, and with them the remote streams. */

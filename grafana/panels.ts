@@ -1,7 +1,15 @@
 // Small helpers over grafana-foundation-sdk so each dashboard file reads as a list of panels, and
 // the post-pass that gives every panel an id and every query a refId, deterministically.
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
-import { BarGaugeDisplayMode, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, StackingConfigBuilder, StackingMode, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import {
+  BarGaugeDisplayMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  ReduceDataOptionsBuilder,
+  StackingConfigBuilder,
+  StackingMode,
+  VizLegendOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/common';
 import {
   AnnotationQueryBuilder,
   DashboardBuilder,
@@ -48,17 +56,42 @@ const size = <T extends { span(w: number): T; height(h: number): T }>(b: T, s: S
 const thresholds = (steps: Array<[number | null, string]>) =>
   new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps.map(([value, color]) => ({ value, color })));
 
-export function timeSeries(title: string, unit: string, queries: DataqueryBuilder[], s: Size = { w: 12, h: 8 }, opts: { stack?: boolean; description?: string } = {}) {
-  const p = new timeseries.PanelBuilder().title(title).datasource(DATASOURCE).unit(unit)
-    .legend(new VizLegendOptionsBuilder().displayMode(LegendDisplayMode.Table).placement(LegendPlacement.Bottom).showLegend(true).calcs(['mean', 'max', 'lastNotNull']));
+export function timeSeries(
+  title: string,
+  unit: string,
+  queries: DataqueryBuilder[],
+  s: Size = { w: 12, h: 8 },
+  opts: { stack?: boolean; description?: string } = {},
+) {
+  const p = new timeseries.PanelBuilder()
+    .title(title)
+    .datasource(DATASOURCE)
+    .unit(unit)
+    .legend(
+      new VizLegendOptionsBuilder()
+        .displayMode(LegendDisplayMode.Table)
+        .placement(LegendPlacement.Bottom)
+        .showLegend(true)
+        .calcs(['mean', 'max', 'lastNotNull']),
+    );
   if (opts.description) p.description(opts.description);
   if (opts.stack) p.stacking(new StackingConfigBuilder().mode(StackingMode.Normal)).fillOpacity(40);
   for (const q of queries) p.withTarget(q);
   return size(p, s);
 }
 
-export function statPanel(title: string, unit: string, queries: DataqueryBuilder[], s: Size = { w: 6, h: 4 }, steps: Array<[number | null, string]> = [[null, 'green']]) {
-  const p = new stat.PanelBuilder().title(title).datasource(DATASOURCE).unit(unit).thresholds(thresholds(steps))
+export function statPanel(
+  title: string,
+  unit: string,
+  queries: DataqueryBuilder[],
+  s: Size = { w: 6, h: 4 },
+  steps: Array<[number | null, string]> = [[null, 'green']],
+) {
+  const p = new stat.PanelBuilder()
+    .title(title)
+    .datasource(DATASOURCE)
+    .unit(unit)
+    .thresholds(thresholds(steps))
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']));
   for (const q of queries) p.withTarget(q);
   return size(p, s);
@@ -75,14 +108,22 @@ export function tablePanel(title: string, queries: DataqueryBuilder[], s: Size =
 }
 
 export function barGauge(title: string, unit: string, queries: DataqueryBuilder[], s: Size = { w: 12, h: 8 }) {
-  const p = new bargauge.PanelBuilder().title(title).datasource(DATASOURCE).unit(unit).displayMode(BarGaugeDisplayMode.Gradient)
+  const p = new bargauge.PanelBuilder()
+    .title(title)
+    .datasource(DATASOURCE)
+    .unit(unit)
+    .displayMode(BarGaugeDisplayMode.Gradient)
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']));
   for (const q of queries) p.withTarget(q);
   return size(p, s);
 }
 
 export function pieChart(title: string, unit: string, queries: DataqueryBuilder[], s: Size = { w: 8, h: 8 }) {
-  const p = new piechart.PanelBuilder().title(title).datasource(DATASOURCE).unit(unit).pieType(piechart.PieChartType.Donut)
+  const p = new piechart.PanelBuilder()
+    .title(title)
+    .datasource(DATASOURCE)
+    .unit(unit)
+    .pieType(piechart.PieChartType.Donut)
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']));
   for (const q of queries) p.withTarget(q);
   return size(p, s);
@@ -94,7 +135,15 @@ export function heatmapPanel(title: string, queries: DataqueryBuilder[], s: Size
   return size(p, s);
 }
 
-export function stateTimeline(title: string, queries: DataqueryBuilder[], s: Size = { w: 24, h: 6 }, steps: Array<[number | null, string]> = [[null, 'red'], [1, 'green']]) {
+export function stateTimeline(
+  title: string,
+  queries: DataqueryBuilder[],
+  s: Size = { w: 24, h: 6 },
+  steps: Array<[number | null, string]> = [
+    [null, 'red'],
+    [1, 'green'],
+  ],
+) {
   const p = new statetimeline.PanelBuilder().title(title).datasource(DATASOURCE).thresholds(thresholds(steps));
   for (const q of queries) p.withTarget(q);
   return size(p, s);
@@ -106,12 +155,25 @@ type Variable = 'router' | 'interface' | 'client';
 
 /** A dashboard with the data source and router variables (and those asked for), browser time. */
 export function dashboard(uid: string, title: string, variables: Variable[] = []): DashboardBuilder {
-  const d = new DashboardBuilder(title).uid(uid).tags(['routerscope', 'openwrt']).refresh('30s').time({ from: 'now-6h', to: 'now' })
-    .timezone('browser').tooltip(DashboardCursorSync.Crosshair)
+  const d = new DashboardBuilder(title)
+    .uid(uid)
+    .tags(['routerscope', 'openwrt'])
+    .refresh('30s')
+    .time({ from: 'now-6h', to: 'now' })
+    .timezone('browser')
+    .tooltip(DashboardCursorSync.Crosshair)
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   const v = (name: string, label: string, q: string) =>
-    new QueryVariableBuilder(name).label(label).datasource(DATASOURCE).query(q).definition(q)
-      .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc).multi(true).includeAll(true).allValue('.+');
+    new QueryVariableBuilder(name)
+      .label(label)
+      .datasource(DATASOURCE)
+      .query(q)
+      .definition(q)
+      .refresh(VariableRefresh.OnTimeRangeChanged)
+      .sort(VariableSort.AlphabeticalAsc)
+      .multi(true)
+      .includeAll(true)
+      .allValue('.+');
   d.withVariable(v('router', 'Router', Q.routers));
   if (variables.includes('interface')) d.withVariable(v('interface', 'WAN', Q.wans));
   if (variables.includes('client')) d.withVariable(v('client', 'Client', Q.clients));
@@ -119,9 +181,14 @@ export function dashboard(uid: string, title: string, variables: Variable[] = []
 }
 
 export function failoverAnnotations(): AnnotationQueryBuilder {
-  return new AnnotationQueryBuilder().name('WAN events').datasource(DATASOURCE).enable(true).iconColor('orange')
+  return new AnnotationQueryBuilder()
+    .name('WAN events')
+    .datasource(DATASOURCE)
+    .enable(true)
+    .iconColor('orange')
     .expr('changes(openwrt_interface_events_total{router=~"$router", event=~"master_changed|tracker_down|down|ppp_down"}[2m]) > 0')
-    .titleFormat('{{interface}} {{event}}').step('1m');
+    .titleFormat('{{interface}} {{event}}')
+    .step('1m');
 }
 
 /**

@@ -9,14 +9,16 @@ const R = 'router=~"$router"';
  * which has exactly one WAN per layer-3 device: wan and wan6 on one device are one WAN, so the
  * join is one-to-one on every router.
  */
-export const onWan = (expr: string) => `${expr} * on (router, device) group_left (interface) openwrt_wan_device_info{${R}, interface=~"$interface"}`;
+export const onWan = (expr: string) =>
+  `${expr} * on (router, device) group_left (interface) openwrt_wan_device_info{${R}, interface=~"$interface"}`;
 
 /** Attaches a tunnel's logical interface to its layer-3 device's series (one interface per tunnel device). */
 export const onTunnel = (expr: string) =>
   `${expr} * on (router, device) group_left (interface) label_replace(openwrt_interface_info{${R}, role="vpn", l3_device!=""}, "device", "$1", "l3_device", "(.+)")`;
 
 /** Attaches each MAC's host name (client_info has one series per address; max dedups them). */
-export const withHostname = (expr: string) => `${expr} * on (router, mac) group_left (hostname) max by (router, mac, hostname) (openwrt_client_info{${R}})`;
+export const withHostname = (expr: string) =>
+  `${expr} * on (router, mac) group_left (hostname) max by (router, mac, hostname) (openwrt_client_info{${R}})`;
 
 export const Q = {
   // Overview and health

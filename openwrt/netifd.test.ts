@@ -16,7 +16,8 @@ function view(router: string) {
   };
 }
 
-const summary = (router: string) => wanGroups(view(router)).map((g) => ({ wan: g.name, device: g.device, up: g.primary.up, members: g.members.map((m) => m.interface) }));
+const summary = (router: string) =>
+  wanGroups(view(router)).map((g) => ({ wan: g.name, device: g.device, up: g.primary.up, members: g.members.map((m) => m.interface) }));
 
 describe('wanGroups', () => {
   it.each([
@@ -26,23 +27,37 @@ describe('wanGroups', () => {
     ['openwrt-no-ipv6', [{ wan: 'wan', device: 'wan', up: true, members: ['wan', 'wan6'] }]],
     // PPPoE: wan on device wan with l3_device pppoe-wan, wan6 on pppoe-wan.
     ['openwrt-pppoe', [{ wan: 'wan', device: 'pppoe-wan', up: true, members: ['wan', 'wan6'] }]],
-    ['openwrt-two-wans', [{ wan: 'wan', device: 'wan', up: true, members: ['wan', 'wan6'] }, { wan: 'wanb', device: 'eth2', up: true, members: ['wanb'] }]],
-    ['bpi-r4-omr', [
-      { wan: 'wan1', device: 'wan', up: true, members: ['wan1'] },
-      { wan: 'wan2', device: 'lan3', up: true, members: ['wan2'] },
-      { wan: 'wan3', device: 'pppoe-wan3', up: true, members: ['wan3'] },
-      { wan: 'wan4', device: undefined, up: false, members: ['wan4'] },
-    ]],
+    [
+      'openwrt-two-wans',
+      [
+        { wan: 'wan', device: 'wan', up: true, members: ['wan', 'wan6'] },
+        { wan: 'wanb', device: 'eth2', up: true, members: ['wanb'] },
+      ],
+    ],
+    [
+      'bpi-r4-omr',
+      [
+        { wan: 'wan1', device: 'wan', up: true, members: ['wan1'] },
+        { wan: 'wan2', device: 'lan3', up: true, members: ['wan2'] },
+        { wan: 'wan3', device: 'pppoe-wan3', up: true, members: ['wan3'] },
+        { wan: 'wan4', device: undefined, up: false, members: ['wan4'] },
+      ],
+    ],
   ])('%s', (router, expected) => {
     expect(summary(router)).toEqual(expected);
   });
 
   it('keeps a PPPoE WAN whose session failed as one WAN, down, with wan6 (NO_DEVICE) by its @wan alias', () => {
     const dir = path.join(ROOT, 'fixtures', 'captures', 'netifd-real', 'pppoe-wan-with-wan6');
-    const v = { ...view('openwrt-pppoe'), interfaces: parseInterfaceDump(readFileSync(path.join(dir, '3b-auth-failure-with-authfail-1', 'ubus-call-network.interface-dump.json'), 'utf8')) };
-    expect(wanGroups(v).map((g) => ({ wan: g.name, device: g.device, up: g.primary.up, members: g.members.map((m) => m.interface) }))).toEqual([
-      { wan: 'wan', device: undefined, up: false, members: ['wan', 'wan6'] },
-    ]);
+    const v = {
+      ...view('openwrt-pppoe'),
+      interfaces: parseInterfaceDump(
+        readFileSync(path.join(dir, '3b-auth-failure-with-authfail-1', 'ubus-call-network.interface-dump.json'), 'utf8'),
+      ),
+    };
+    expect(
+      wanGroups(v).map((g) => ({ wan: g.name, device: g.device, up: g.primary.up, members: g.members.map((m) => m.interface) })),
+    ).toEqual([{ wan: 'wan', device: undefined, up: false, members: ['wan', 'wan6'] }]);
   });
 
   it('gives every layer-3 device to at most one WAN', () => {

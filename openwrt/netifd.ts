@@ -102,7 +102,6 @@ export function wanPolicy(multipath: string | undefined, disabled: string | unde
   }
 }
 
-
 /** The netifd dump and the two UCI configs that say what each interface is for. */
 export interface NetworkView {
   readonly interfaces: readonly NetifdInterface[];

@@ -27,13 +27,16 @@ export function reportFileName(kind: PeriodKind, firstDay: string, format: strin
 export async function runReport(kind: string, options: ReportOptions): Promise<string> {
   if (!['daily', 'weekly', 'monthly'].includes(kind)) throw new ReportError(`unknown report "${kind}": use daily, weekly or monthly.`);
   if (!['markdown', 'json'].includes(options.format)) throw new ReportError(`unknown format "${options.format}": use markdown or json.`);
-  if (!isValidTimeZone(options.tz)) throw new ReportError(`unknown time zone "${options.tz}": use an IANA name such as Europe/Berlin or UTC.`);
+  if (!isValidTimeZone(options.tz))
+    throw new ReportError(`unknown time zone "${options.tz}": use an IANA name such as Europe/Berlin or UTC.`);
   // By default the last complete period: the one containing yesterday for a daily report,
   // the week or month before the current one otherwise.
   let period;
   try {
     const today = localDate(new Date(), options.tz);
-    period = options.date ? periodContaining(kind as PeriodKind, options.date, options.tz) : previousPeriod(periodContaining(kind as PeriodKind, today, options.tz));
+    period = options.date
+      ? periodContaining(kind as PeriodKind, options.date, options.tz)
+      : previousPeriod(periodContaining(kind as PeriodKind, today, options.tz));
   } catch (e) {
     throw new ReportError(`${(e as Error).message}: pass --date YYYY-MM-DD.`);
   }

@@ -29,29 +29,45 @@ export class PrometheusClient {
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new ReportError(`${this.base} answered HTTP ${res.statusCode} without Prometheus JSON: is --prometheus the Prometheus address (e.g. http://localhost:9090)?`);
+      throw new ReportError(
+        `${this.base} answered HTTP ${res.statusCode} without Prometheus JSON: is --prometheus the Prometheus address (e.g. http://localhost:9090)?`,
+      );
     }
     if (body.status !== 'success') {
-      throw new ReportError(`Prometheus rejected a query (${body.error ?? `HTTP ${res.statusCode}`}): query was ${params.query ?? params['match[]']}`);
+      throw new ReportError(
+        `Prometheus rejected a query (${body.error ?? `HTTP ${res.statusCode}`}): query was ${params.query ?? params['match[]']}`,
+      );
     }
     return body.data as T;
   }
 
   async query(expr: string, at: Date): Promise<Sample[]> {
-    const data = await this.get<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>('/api/v1/query', { query: expr, time: String(at.getTime() / 1000) });
+    const data = await this.get<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>('/api/v1/query', {
+      query: expr,
+      time: String(at.getTime() / 1000),
+    });
     return data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
   }
 
   async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<RangeSeries[]> {
-    const data = await this.get<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>('/api/v1/query_range', {
-      query: expr, start: String(start.getTime() / 1000), end: String(end.getTime() / 1000), step: String(stepSeconds),
-    });
+    const data = await this.get<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
+      '/api/v1/query_range',
+      {
+        query: expr,
+        start: String(start.getTime() / 1000),
+        end: String(end.getTime() / 1000),
+        step: String(stepSeconds),
+      },
+    );
     return data.result.map((r) => ({ labels: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
   }
 
   /** The raw samples of a range-vector selector (`metric{...}[1d]`) evaluated at an instant. */
   async querySamples(expr: string, at: Date): Promise<RangeSeries[]> {
-    const data = await this.get<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>('/api/v1/query', { query: expr, time: String(at.getTime() / 1000) });
+    const data = await this.get<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>('/api/v1/query', {
+      query: expr,
+      time: String(at.getTime() / 1000),
+    });
     return data.result.map((r) => ({ labels: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
   }
 

@@ -3,8 +3,17 @@
 import { PrometheusClient, ReportError, type Sample } from './prometheus.ts';
 import { localMidnight, previousPeriod, type Period } from './period.ts';
 
-export interface ClientRow { mac: string; hostname: string; ip: string; value: number }
-export interface Window { start: string; end: string; minutes: number }
+export interface ClientRow {
+  mac: string;
+  hostname: string;
+  ip: string;
+  value: number;
+}
+export interface Window {
+  start: string;
+  end: string;
+  minutes: number;
+}
 
 export interface Report {
   router: string;
@@ -25,7 +34,15 @@ export interface Report {
   wans: Array<{ interface: string; availability: number; outages: Window[] }>;
   failovers: number;
   pppoeReconnects: Array<{ interface: string; count: number }>;
-  latency: Array<{ target: string; interface: string; meanMs: number; p95Ms: number; loss: number; jitterMs: number; hourlyMeanMs: number[] }>;
+  latency: Array<{
+    target: string;
+    interface: string;
+    meanMs: number;
+    p95Ms: number;
+    loss: number;
+    jitterMs: number;
+    hourlyMeanMs: number[];
+  }>;
   alerts: Array<{ alertname: string; severity: string; subject: string; firings: Window[]; minutes: number }>;
   temperatures: Array<{ sensor: string; min: number; max: number }>;
   optics: Array<{ device: string; rxMinDbm: number; rxMaxDbm: number; txMinDbm: number; txMaxDbm: number }>;
@@ -40,15 +57,25 @@ export class ReportBuilder {
 
   /** The router to report on: the one given (which must exist), or the only one there is. */
   async resolveRouter(requested: string | undefined): Promise<string> {
-    const routers = (await this.prom.labelValues('router', '{__name__=~"node_network_receive_bytes_total|openwrt_client_receive_bytes_total|openwrt_interface_up"}')).sort();
+    const routers = (
+      await this.prom.labelValues(
+        'router',
+        '{__name__=~"node_network_receive_bytes_total|openwrt_client_receive_bytes_total|openwrt_interface_up"}',
+      )
+    ).sort();
     if (requested !== undefined) {
       if (!routers.includes(requested)) {
-        throw new ReportError(`router "${requested}" not found in Prometheus; known routers: ${routers.join(', ') || 'none'}. Pass one of them with --router.`);
+        throw new ReportError(
+          `router "${requested}" not found in Prometheus; known routers: ${routers.join(', ') || 'none'}. Pass one of them with --router.`,
+        );
       }
       return requested;
     }
     if (routers.length === 1) return routers[0]!;
-    if (routers.length === 0) throw new ReportError('no routerscope data in Prometheus at all: check the scrape config, or pass --prometheus for the right server.');
+    if (routers.length === 0)
+      throw new ReportError(
+        'no routerscope data in Prometheus at all: check the scrape config, or pass --prometheus for the right server.',
+      );
     throw new ReportError(`Prometheus holds several routers (${routers.join(', ')}): pass one with --router.`);
   }
 
@@ -73,7 +100,16 @@ export class ReportBuilder {
     const info = await q(`last_over_time(openwrt_client_info{${r}}[${P}])`);
     const identity = (mac: string) => {
       const rows = info.filter((s) => s.labels.mac === mac);
-      return { hostname: rows.find((s) => s.labels.hostname)?.labels.hostname ?? '', ip: rows.map((s) => s.labels.ip ?? '').filter((ip) => !ip.includes(':')).sort()[0] ?? rows[0]?.labels.ip ?? '' };
+      return {
+        hostname: rows.find((s) => s.labels.hostname)?.labels.hostname ?? '',
+        ip:
+          rows
+            .map((s) => s.labels.ip ?? '')
+            .filter((ip) => !ip.includes(':'))
+            .sort()[0] ??
+          rows[0]?.labels.ip ??
+          '',
+      };
     };
     const topClients = async (metric: string) =>
       (await q(`topk(10, sum by (mac) (increase(${metric}{${r}}[${P}])))`))
@@ -89,7 +125,9 @@ export class ReportBuilder {
       q(`topk(10, sum by (client) (increase(openwrt_dns_queries_total{${r}}[${P}])))`),
       q(`max by (client) (max_over_time(openwrt_dns_client_unique_domains{${r}}[${P}]))`),
     ]);
-    const protocols = await q(`sum by (protocol) (increase(openwrt_protocol_receive_bytes_total{${r}}[${P}]) + increase(openwrt_protocol_transmit_bytes_total{${r}}[${P}]))`);
+    const protocols = await q(
+      `sum by (protocol) (increase(openwrt_protocol_receive_bytes_total{${r}}[${P}]) + increase(openwrt_protocol_transmit_bytes_total{${r}}[${P}]))`,
+    );
     const protocolTotal = num(protocols);
 
     const [availability, failovers, ppp] = await Promise.all([
@@ -102,11 +140,20 @@ export class ReportBuilder {
 
     const latencyBy = 'target, interface';
     const [mean, p95, loss, jitter, hourly] = await Promise.all([
-      q(`sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_sum{${r}}[${P}])) / sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_count{${r}}[${P}]))`),
+      q(
+        `sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_sum{${r}}[${P}])) / sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_count{${r}}[${P}]))`,
+      ),
       q(`histogram_quantile(0.95, sum by (${latencyBy}, le) (increase(openwrt_ping_rtt_seconds_bucket{${r}}[${P}])))`),
-      q(`1 - sum by (${latencyBy}) (increase(openwrt_ping_responses_total{${r}}[${P}])) / sum by (${latencyBy}) (increase(openwrt_ping_requests_total{${r}}[${P}]))`),
+      q(
+        `1 - sum by (${latencyBy}) (increase(openwrt_ping_responses_total{${r}}[${P}])) / sum by (${latencyBy}) (increase(openwrt_ping_requests_total{${r}}[${P}]))`,
+      ),
       q(`avg by (${latencyBy}) (avg_over_time(openwrt_ping_jitter_seconds{${r}}[${P}]))`),
-      this.prom.queryRange(`sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_sum{${r}}[1h])) / sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_count{${r}}[1h]))`, new Date(period.start.getTime() + 3600_000), period.end, period.kind === 'daily' ? 3600 : 86400),
+      this.prom.queryRange(
+        `sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_sum{${r}}[1h])) / sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_count{${r}}[1h]))`,
+        new Date(period.start.getTime() + 3600_000),
+        period.end,
+        period.kind === 'daily' ? 3600 : 86400,
+      ),
     ]);
     const key = (s: { labels: Record<string, string> }) => `${s.labels.target ?? ''}\u0000${s.labels.interface ?? ''}`;
 
@@ -121,7 +168,9 @@ export class ReportBuilder {
     ]);
     const tempMax = await q(`max_over_time(node_thermal_zone_temp{${r}}[${P}]) or max_over_time(node_hwmon_temp_celsius{${r}}[${P}])`);
     const sensor = (s: Sample) => s.labels.type ?? `${s.labels.chip} ${s.labels.sensor}`;
-    const newClients = await q(`count by (mac) (last_over_time(openwrt_client_info{${r}}[${P}])) unless count by (mac) (last_over_time(openwrt_client_info{${r}}[30d] offset ${P}))`);
+    const newClients = await q(
+      `count by (mac) (last_over_time(openwrt_client_info{${r}}[${P}])) unless count by (mac) (last_over_time(openwrt_client_info{${r}}[30d] offset ${P}))`,
+    );
 
     const traffic = await this.traffic(period, wanTraffic);
     const fmt = (t: number) => new Date(t * 1000).toISOString();
@@ -138,35 +187,67 @@ export class ReportBuilder {
       topDownload,
       topUpload,
       topConnections,
-      dns: dnsQueries.sort((a, b) => b.value - a.value).map((s) => ({ client: s.labels.client ?? '', queries: Math.round(s.value), uniqueDomains: uniqueDomains.find((u) => u.labels.client === s.labels.client)?.value ?? 0 })),
-      protocols: protocols.sort((a, b) => b.value - a.value).map((s) => ({ protocol: s.labels.protocol ?? '', bytes: Math.round(s.value), share: protocolTotal ? s.value / protocolTotal : 0 })),
-      wans: availability.sort((a, b) => (a.labels.interface! < b.labels.interface! ? -1 : 1)).map((s) => ({
-        interface: s.labels.interface ?? '',
-        availability: s.value,
-        outages: runs(upRange.find((u) => u.labels.interface === s.labels.interface)?.values ?? [], (v) => v === 0, step, period.end.getTime() / 1000).map((w) => ({ start: fmt(w[0]), end: fmt(w[1]), minutes: Math.round((w[1] - w[0]) / 60) })),
-      })),
+      dns: dnsQueries
+        .sort((a, b) => b.value - a.value)
+        .map((s) => ({
+          client: s.labels.client ?? '',
+          queries: Math.round(s.value),
+          uniqueDomains: uniqueDomains.find((u) => u.labels.client === s.labels.client)?.value ?? 0,
+        })),
+      protocols: protocols
+        .sort((a, b) => b.value - a.value)
+        .map((s) => ({
+          protocol: s.labels.protocol ?? '',
+          bytes: Math.round(s.value),
+          share: protocolTotal ? s.value / protocolTotal : 0,
+        })),
+      wans: availability
+        .sort((a, b) => (a.labels.interface! < b.labels.interface! ? -1 : 1))
+        .map((s) => ({
+          interface: s.labels.interface ?? '',
+          availability: s.value,
+          outages: runs(
+            upRange.find((u) => u.labels.interface === s.labels.interface)?.values ?? [],
+            (v) => v === 0,
+            step,
+            period.end.getTime() / 1000,
+          ).map((w) => ({ start: fmt(w[0]), end: fmt(w[1]), minutes: Math.round((w[1] - w[0]) / 60) })),
+        })),
       failovers: Math.round(num(failovers)),
-      pppoeReconnects: ppp.map((s) => ({ interface: s.labels.interface ?? '', count: Math.round(s.value) })).sort((a, b) => (a.interface < b.interface ? -1 : 1)),
-      latency: mean.sort((a, b) => (key(a) < key(b) ? -1 : 1)).map((s) => ({
-        target: s.labels.target ?? '',
-        interface: s.labels.interface ?? '',
-        meanMs: s.value * 1000,
-        p95Ms: (p95.find((x) => key(x) === key(s))?.value ?? NaN) * 1000,
-        loss: loss.find((x) => key(x) === key(s))?.value ?? NaN,
-        jitterMs: (jitter.find((x) => key(x) === key(s))?.value ?? NaN) * 1000,
-        hourlyMeanMs: (hourly.find((x) => key(x) === key(s))?.values ?? []).map(([, v]) => v * 1000),
+      pppoeReconnects: ppp
+        .map((s) => ({ interface: s.labels.interface ?? '', count: Math.round(s.value) }))
+        .sort((a, b) => (a.interface < b.interface ? -1 : 1)),
+      latency: mean
+        .sort((a, b) => (key(a) < key(b) ? -1 : 1))
+        .map((s) => ({
+          target: s.labels.target ?? '',
+          interface: s.labels.interface ?? '',
+          meanMs: s.value * 1000,
+          p95Ms: (p95.find((x) => key(x) === key(s))?.value ?? NaN) * 1000,
+          loss: loss.find((x) => key(x) === key(s))?.value ?? NaN,
+          jitterMs: (jitter.find((x) => key(x) === key(s))?.value ?? NaN) * 1000,
+          hourlyMeanMs: (hourly.find((x) => key(x) === key(s))?.values ?? []).map(([, v]) => v * 1000),
+        })),
+      alerts: groupAlerts(alertSamples, period.end.getTime() / 1000).map((a) => ({
+        ...a,
+        firings: a.firings.map((w) => ({ start: fmt(w[0]), end: fmt(w[1]), minutes: Math.round((w[1] - w[0]) / 60) })),
       })),
-      alerts: groupAlerts(alertSamples, period.end.getTime() / 1000).map((a) => ({ ...a, firings: a.firings.map((w) => ({ start: fmt(w[0]), end: fmt(w[1]), minutes: Math.round((w[1] - w[0]) / 60) })) })),
-      temperatures: temps.map((s) => ({ sensor: sensor(s), min: s.value, max: tempMax.find((m) => sensor(m) === sensor(s))?.value ?? s.value })).sort((a, b) => (a.sensor < b.sensor ? -1 : 1)),
+      temperatures: temps
+        .map((s) => ({ sensor: sensor(s), min: s.value, max: tempMax.find((m) => sensor(m) === sensor(s))?.value ?? s.value }))
+        .sort((a, b) => (a.sensor < b.sensor ? -1 : 1)),
       optics: rxMin.map((s) => {
         const d = s.labels.device;
         const pick = (list: Sample[]) => list.find((x) => x.labels.device === d)?.value ?? NaN;
         return { device: d ?? '', rxMinDbm: s.value, rxMaxDbm: pick(rxMax), txMinDbm: pick(txMin), txMaxDbm: pick(txMax) };
       }),
-      newClients: newClients.map((s) => ({ mac: s.labels.mac ?? '', ...identity(s.labels.mac ?? ''), value: 1 })).sort((a, b) => (a.mac < b.mac ? -1 : 1)),
+      newClients: newClients
+        .map((s) => ({ mac: s.labels.mac ?? '', ...identity(s.labels.mac ?? ''), value: 1 }))
+        .sort((a, b) => (a.mac < b.mac ? -1 : 1)),
     };
     if (report.summary.wans.length === 0 && report.topDownload.length === 0 && report.wans.length === 0 && report.latency.length === 0) {
-      throw new ReportError(`no data for router "${routerName}" between ${report.period.start} and ${report.period.end}: check --date, and that Prometheus keeps data that long (--storage.tsdb.retention.time).`);
+      throw new ReportError(
+        `no data for router "${routerName}" between ${report.period.start} and ${report.period.end}: check --date, and that Prometheus keeps data that long (--storage.tsdb.retention.time).`,
+      );
     }
     return report;
   }
@@ -184,11 +265,15 @@ export class ReportBuilder {
       return out;
     }
     let [y, m, d] = period.firstDay.split('-').map(Number) as [number, number, number];
-    for (let day = localMidnight(y, m, d, period.timeZone); day < period.end; ) {
+    for (let day = localMidnight(y, m, d, period.timeZone); day < period.end;) {
       const next = localMidnight(y, m, d + 1, period.timeZone);
       const range = `${Math.round((next.getTime() - day.getTime()) / 1000)}s`;
       const [rx, tx] = await Promise.all([wanTraffic('receive', range, next), wanTraffic('transmit', range, next)]);
-      out.push({ label: new Date(Date.UTC(y, m - 1, d)).toISOString().slice(5, 10), download: Math.round(num(rx)), upload: Math.round(num(tx)) });
+      out.push({
+        label: new Date(Date.UTC(y, m - 1, d)).toISOString().slice(5, 10),
+        download: Math.round(num(rx)),
+        upload: Math.round(num(tx)),
+      });
       const t = new Date(Date.UTC(y, m - 1, d + 1));
       [y, m, d] = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate()];
       day = next;
@@ -224,7 +309,10 @@ function groupAlerts(series: Array<{ labels: Record<string, string>; values: Arr
   return series
     .map((s) => {
       const times = s.values.map(([t]) => t);
-      const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+      const gaps = times
+        .slice(1)
+        .map((t, i) => t - times[i]!)
+        .sort((a, b) => a - b);
       const interval = gaps[Math.floor(gaps.length / 2)] ?? 60;
       const firings: Array<[number, number]> = [];
       for (const t of times) {
@@ -232,8 +320,18 @@ function groupAlerts(series: Array<{ labels: Record<string, string>; values: Arr
         if (lastRun && t - (lastRun[1] - interval) <= 1.5 * interval) lastRun[1] = Math.min(t + interval, end);
         else firings.push([t, Math.min(t + interval, end)]);
       }
-      const subject = Object.entries(s.labels).filter(([k]) => !skip.has(k)).map(([k, v]) => `${k}=${v}`).sort().join(', ');
-      return { alertname: s.labels.alertname ?? '', severity: s.labels.severity ?? '', subject, firings, minutes: Math.round(firings.reduce((a, [b, e]) => a + e - b, 0) / 60) };
+      const subject = Object.entries(s.labels)
+        .filter(([k]) => !skip.has(k))
+        .map(([k, v]) => `${k}=${v}`)
+        .sort()
+        .join(', ');
+      return {
+        alertname: s.labels.alertname ?? '',
+        severity: s.labels.severity ?? '',
+        subject,
+        firings,
+        minutes: Math.round(firings.reduce((a, [b, e]) => a + e - b, 0) / 60),
+      };
     })
     .sort((a, b) => b.minutes - a.minutes || (a.alertname < b.alertname ? -1 : 1));
 }

@@ -38,22 +38,25 @@ export const CONFFILES = ['/etc/config/routerscope', '/etc/routerscope/config.ym
 export async function buildIpk(version: string, bundle: Buffer): Promise<{ file: string; bytes: Buffer }> {
   const mtime = new Date(0);
   const read = (f: string) => readFileSync(path.join(ROOT, f));
-  const data = await tarGz([
-    { name: './', mode: 0o755, dir: true },
-    { name: './usr/', mode: 0o755, dir: true },
-    { name: './usr/lib/', mode: 0o755, dir: true },
-    { name: './usr/lib/routerscope/', mode: 0o755, dir: true },
-    { name: './usr/lib/routerscope/routerscope.mjs', content: bundle, mode: 0o644 },
-    { name: './usr/bin/', mode: 0o755, dir: true },
-    { name: './usr/bin/routerscope', content: '#!/bin/sh\nexec /usr/bin/node /usr/lib/routerscope/routerscope.mjs "$@"\n', mode: 0o755 },
-    { name: './etc/', mode: 0o755, dir: true },
-    { name: './etc/init.d/', mode: 0o755, dir: true },
-    { name: './etc/init.d/routerscope', content: read('procd/routerscope.init'), mode: 0o755 },
-    { name: './etc/config/', mode: 0o755, dir: true },
-    { name: './etc/config/routerscope', content: read('procd/routerscope.uci'), mode: 0o600 },
-    { name: './etc/routerscope/', mode: 0o755, dir: true },
-    { name: './etc/routerscope/config.yml', content: read('procd/config.yml'), mode: 0o644 },
-  ], mtime);
+  const data = await tarGz(
+    [
+      { name: './', mode: 0o755, dir: true },
+      { name: './usr/', mode: 0o755, dir: true },
+      { name: './usr/lib/', mode: 0o755, dir: true },
+      { name: './usr/lib/routerscope/', mode: 0o755, dir: true },
+      { name: './usr/lib/routerscope/routerscope.mjs', content: bundle, mode: 0o644 },
+      { name: './usr/bin/', mode: 0o755, dir: true },
+      { name: './usr/bin/routerscope', content: '#!/bin/sh\nexec /usr/bin/node /usr/lib/routerscope/routerscope.mjs "$@"\n', mode: 0o755 },
+      { name: './etc/', mode: 0o755, dir: true },
+      { name: './etc/init.d/', mode: 0o755, dir: true },
+      { name: './etc/init.d/routerscope', content: read('procd/routerscope.init'), mode: 0o755 },
+      { name: './etc/config/', mode: 0o755, dir: true },
+      { name: './etc/config/routerscope', content: read('procd/routerscope.uci'), mode: 0o600 },
+      { name: './etc/routerscope/', mode: 0o755, dir: true },
+      { name: './etc/routerscope/config.yml', content: read('procd/config.yml'), mode: 0o644 },
+    ],
+    mtime,
+  );
   const control = [
     'Package: routerscope',
     `Version: ${version}`,
@@ -67,20 +70,27 @@ export async function buildIpk(version: string, bundle: Buffer): Promise<{ file:
     '',
   ].join('\n');
   // Enable and start on a running router; nothing when building an image (IPKG_INSTROOT set).
-  const postinst = '#!/bin/sh\n[ -n "${IPKG_INSTROOT}" ] && exit 0\n/etc/init.d/routerscope enable\n/etc/init.d/routerscope restart\nexit 0\n';
+  const postinst =
+    '#!/bin/sh\n[ -n "${IPKG_INSTROOT}" ] && exit 0\n/etc/init.d/routerscope enable\n/etc/init.d/routerscope restart\nexit 0\n';
   const prerm = '#!/bin/sh\n[ -n "${IPKG_INSTROOT}" ] && exit 0\n/etc/init.d/routerscope stop\n/etc/init.d/routerscope disable\nexit 0\n';
-  const controlTar = await tarGz([
-    { name: './', mode: 0o755, dir: true },
-    { name: './control', content: control, mode: 0o644 },
-    { name: './conffiles', content: CONFFILES.join('\n') + '\n', mode: 0o644 },
-    { name: './postinst', content: postinst, mode: 0o755 },
-    { name: './prerm', content: prerm, mode: 0o755 },
-  ], mtime);
-  const bytes = await tarGz([
-    { name: './debian-binary', content: '2.0\n', mode: 0o644 },
-    { name: './data.tar.gz', content: data, mode: 0o644 },
-    { name: './control.tar.gz', content: controlTar, mode: 0o644 },
-  ], mtime);
+  const controlTar = await tarGz(
+    [
+      { name: './', mode: 0o755, dir: true },
+      { name: './control', content: control, mode: 0o644 },
+      { name: './conffiles', content: CONFFILES.join('\n') + '\n', mode: 0o644 },
+      { name: './postinst', content: postinst, mode: 0o755 },
+      { name: './prerm', content: prerm, mode: 0o755 },
+    ],
+    mtime,
+  );
+  const bytes = await tarGz(
+    [
+      { name: './debian-binary', content: '2.0\n', mode: 0o644 },
+      { name: './data.tar.gz', content: data, mode: 0o644 },
+      { name: './control.tar.gz', content: controlTar, mode: 0o644 },
+    ],
+    mtime,
+  );
   return { file: `routerscope_${version}_all.ipk`, bytes };
 }
 

@@ -29,16 +29,37 @@ export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: S
   await rm(path.join(bin, 'uci'));
   await symlink(path.join(ROOT, 'test', 'doubles', 'uci'), path.join(bin, 'uci'));
   // ubus: `call network reload` is recorded, the rest plays back the router's recordings.
-  await writeScript(path.join(bin, 'ubus'), `if [ "$*" = "call network reload" ]; then echo reload >> '${reloadLog}'; exit 0; fi\nf="$(dirname "$0")/../commands/ubus_$(printf '%s' "$*" | tr ' /' '_%')"\n[ -f "$f" ] && exec cat "$f"\necho "Command failed: Not found" >&2; exit 4`);
+  await writeScript(
+    path.join(bin, 'ubus'),
+    `if [ "$*" = "call network reload" ]; then echo reload >> '${reloadLog}'; exit 0; fi\nf="$(dirname "$0")/../commands/ubus_$(printf '%s' "$*" | tr ' /' '_%')"\n[ -f "$f" ] && exec cat "$f"\necho "Command failed: Not found" >&2; exit 4`,
+  );
   await writeScript(path.join(bin, 'logread'), `exec cat "$(dirname "$0")/../commands/logread.log"`);
   await writeScript(path.join(bin, 'dmesg'), 'echo "[   12.118734] mtk_soc_eth 15100000.ethernet wan: Link is Up - 1Gbps/Full"');
-  await writeScript(path.join(bin, 'ip'), `f="$(dirname "$0")/../commands/ip_$(printf '%s' "$*" | tr ' /' '_%')"\n[ -f "$f" ] && exec cat "$f"\necho '[]'`);
+  await writeScript(
+    path.join(bin, 'ip'),
+    `f="$(dirname "$0")/../commands/ip_$(printf '%s' "$*" | tr ' /' '_%')"\n[ -f "$f" ] && exec cat "$f"\necho '[]'`,
+  );
   await writeFile(path.join(router.dir, 'token'), TOKEN + '\n');
   const audit = path.join(router.dir, 'audit.log');
-  await appendFile(path.join(router.dir, 'config.yml'), `admin:\n  token_file: ${path.join(router.dir, 'token')}\n  audit_log: ${audit}\n  listen_address: 127.0.0.1:0\n${Object.entries(admin).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`).join('')}`);
-  if (ssh) await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+  await appendFile(
+    path.join(router.dir, 'config.yml'),
+    `admin:\n  token_file: ${path.join(router.dir, 'token')}\n  audit_log: ${audit}\n  listen_address: 127.0.0.1:0\n${Object.entries(admin)
+      .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`)
+      .join('')}`,
+  );
+  if (ssh)
+    await appendFile(
+      path.join(router.dir, 'config.yml'),
+      `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
+    );
   const target = ssh ? ['--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`] : [];
-  const exporter = await startExporter([...router.flags, ...target, '--no-collector.ping', '--no-collector.events', '--no-collector.dnsmasq']);
+  const exporter = await startExporter([
+    ...router.flags,
+    ...target,
+    '--no-collector.ping',
+    '--no-collector.events',
+    '--no-collector.dnsmasq',
+  ]);
   const listening = await waitFor(() => exporter.logs.find((l) => l.msg === 'admin listening'), 10000, 'admin listener');
   return {
     router,
@@ -46,7 +67,11 @@ export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: S
     url: `http://${String(listening.address)}`,
     reloads: async () => (await readFile(reloadLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length,
     configFile: (name) => readFile(path.join(router.dir, 'rootfs', 'etc', 'config', name), 'utf8'),
-    audit: async () => (await readFile(audit, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    audit: async () =>
+      (await readFile(audit, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
     async stop() {
       await exporter.stop();
       await router.remove();
@@ -54,36 +79,54 @@ export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: S
   };
 }
 
-interface Answer { status: number; body: Record<string, unknown> | undefined; raw: Buffer; headers: Record<string, string | string[] | undefined> }
+interface Answer {
+  status: number;
+  body: Record<string, unknown> | undefined;
+  raw: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 /** One HTTP request with full control: headers, raw body, and the local address it comes from. */
-export function call(url: string, method: string, pathname: string, options: { token?: string | null; body?: unknown; raw?: string | Buffer; type?: string; from?: string } = {}): Promise<Answer> {
+export function call(
+  url: string,
+  method: string,
+  pathname: string,
+  options: { token?: string | null; body?: unknown; raw?: string | Buffer; type?: string; from?: string } = {},
+): Promise<Answer> {
   const target = new URL(pathname, url);
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: target.hostname, port: target.port, path: target.pathname + target.search, method, localAddress: options.from,
-      headers: {
-        ...(options.token === null ? {} : { Authorization: `Bearer ${options.token ?? TOKEN}` }),
-        ...(payload !== undefined ? { 'Content-Type': options.type ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        localAddress: options.from,
+        headers: {
+          ...(options.token === null ? {} : { Authorization: `Bearer ${options.token ?? TOKEN}` }),
+          ...(payload !== undefined
+            ? { 'Content-Type': options.type ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+            : {}),
+        },
       },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        let body: Record<string, unknown> | undefined;
-        try {
-          body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-        } catch {
-          body = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, body, raw, headers: res.headers });
-      });
-    });
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          let body: Record<string, unknown> | undefined;
+          try {
+            body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+          } catch {
+            body = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, body, raw, headers: res.headers });
+        });
+      },
+    );
     req.on('error', reject);
     if (payload !== undefined) req.write(payload);
     req.end();
   });
 }
-

@@ -32,7 +32,14 @@ function applyAndRollback(labOf: () => AdminLab): void {
     expect(second.status).toBe(409);
     expect(String(second.body!.error)).toMatch(/^a change is waiting for confirmation until .+: confirm it or let it roll back first$/);
     // No confirmation within 5 s: the originals come back, and the network reloads again.
-    await waitFor(async () => ((await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr ? true : undefined), 15000, 'the rollback');
+    await waitFor(
+      async () =>
+        (await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr
+          ? true
+          : undefined,
+      15000,
+      'the rollback',
+    );
     await waitFor(async () => ((await lab.reloads()) === reloads + 2 ? true : undefined), 5000, 'the reload after the rollback');
     expect((await lab.audit()).map((a) => a.result)).toContain('rolled back');
   });
@@ -69,7 +76,10 @@ describe('admin listener', () => {
     expect(r.status).toBe(200);
     const wans = r.body!.wans as Array<Record<string, unknown>>;
     expect(wans.map((w) => [w.interface, w.policy, w.effective_mode])).toEqual([
-      ['wan1', 'primary', 'on'], ['wan2', 'bonded', 'off'], ['wan3', 'standby', 'backup'], ['wan4', 'disabled', 'off'],
+      ['wan1', 'primary', 'on'],
+      ['wan2', 'bonded', 'off'],
+      ['wan3', 'standby', 'backup'],
+      ['wan4', 'disabled', 'off'],
     ]);
     expect(wans[0]).toMatchObject({ status: { up: true, device: 'wan' }, addressing: { proto: 'dhcp', addresses: ['100.66.12.34/22'] } });
   });
@@ -78,30 +88,163 @@ describe('admin listener', () => {
     ['no token', { token: null }, 'GET', '/api/wan', 401, 'missing or wrong token: send Authorization: Bearer <token>'],
     ['a wrong token', { token: 'x'.repeat(32) }, 'GET', '/api/wan', 401, 'missing or wrong token: send Authorization: Bearer <token>'],
     ['a non-allowed address', { from: '127.0.0.3' }, 'GET', '/api/wan', 403, 'address 127.0.0.3 is not allowed'],
-    ['an oversized body', { raw: JSON.stringify({ ...ARRANGEMENT, pad: 'x'.repeat(2000) }) }, 'PUT', '/api/wan/policy', 413, 'the body is larger than 1024 bytes'],
-    ['a body that is not JSON', { raw: 'primary=wan1', type: 'application/x-www-form-urlencoded' }, 'PUT', '/api/wan/policy', 415, 'the body must be JSON (Content-Type: application/json)'],
+    [
+      'an oversized body',
+      { raw: JSON.stringify({ ...ARRANGEMENT, pad: 'x'.repeat(2000) }) },
+      'PUT',
+      '/api/wan/policy',
+      413,
+      'the body is larger than 1024 bytes',
+    ],
+    [
+      'a body that is not JSON',
+      { raw: 'primary=wan1', type: 'application/x-www-form-urlencoded' },
+      'PUT',
+      '/api/wan/policy',
+      415,
+      'the body must be JSON (Content-Type: application/json)',
+    ],
     ['broken JSON', { raw: '{"primary":' }, 'PUT', '/api/wan/policy', 400, 'the body is not valid JSON'],
-    ['two primaries', { body: { ...ARRANGEMENT, primary: ['wan1', 'wan2'], bonded: ['wan3'] } }, 'PUT', '/api/wan/policy', 400, 'exactly one primary WAN is required: "primary" must be one WAN name'],
-    ['an unknown WAN', { body: { ...ARRANGEMENT, disabled: ['wan9', 'wan4'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "wan9": the WANs are wan1, wan2, wan3, wan4'],
+    [
+      'two primaries',
+      { body: { ...ARRANGEMENT, primary: ['wan1', 'wan2'], bonded: ['wan3'] } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'exactly one primary WAN is required: "primary" must be one WAN name',
+    ],
+    [
+      'an unknown WAN',
+      { body: { ...ARRANGEMENT, disabled: ['wan9', 'wan4'] } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'unknown WAN "wan9": the WANs are wan1, wan2, wan3, wan4',
+    ],
     ['a WAN placed twice', { body: { ...ARRANGEMENT, standby: ['wan2'] } }, 'PUT', '/api/wan/policy', 400, 'WAN "wan2" is placed twice'],
-    ['a WAN left out', { body: { primary: 'wan1', bonded: ['wan2'], standby: ['wan3'] } }, 'PUT', '/api/wan/policy', 400, 'every WAN must be placed; missing: wan4'],
-    ['shell metacharacters as primary', { body: { ...ARRANGEMENT, primary: 'wan;reboot' } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "wan;reboot": the WANs are wan1, wan2, wan3, wan4'],
-    ['an option as a WAN', { body: { ...ARRANGEMENT, bonded: ['-f', 'wan2', 'wan3'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "-f": the WANs are wan1, wan2, wan3, wan4'],
-    ['a path as a WAN', { body: { ...ARRANGEMENT, standby: ['../x'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "../x": the WANs are wan1, wan2, wan3, wan4'],
-    ['command substitution as a WAN', { body: { ...ARRANGEMENT, disabled: ['$(reboot)'] } }, 'PUT', '/api/wan/policy', 400, 'unknown WAN "$(reboot)": the WANs are wan1, wan2, wan3, wan4'],
-    ['an unknown field', { body: { ...ARRANGEMENT, handover: [] } }, 'PUT', '/api/wan/policy', 400, 'unknown field "handover": use primary, bonded, standby and disabled'],
-    ['shell metacharacters in the WAN path', { body: { mtu: 1500 } }, 'PATCH', '/api/wan/wan;reboot', 404, 'unknown WAN "wan;reboot": the WANs are wan1, wan2, wan3, wan4'],
-    ['an option in the WAN path', { body: { mtu: 1500 } }, 'PATCH', '/api/wan/-f', 404, 'unknown WAN "-f": the WANs are wan1, wan2, wan3, wan4'],
-    ['a path in the WAN path', { body: { mtu: 1500 } }, 'PATCH', '/api/wan/..%2Fx', 404, 'unknown WAN "../x": the WANs are wan1, wan2, wan3, wan4'],
+    [
+      'a WAN left out',
+      { body: { primary: 'wan1', bonded: ['wan2'], standby: ['wan3'] } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'every WAN must be placed; missing: wan4',
+    ],
+    [
+      'shell metacharacters as primary',
+      { body: { ...ARRANGEMENT, primary: 'wan;reboot' } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'unknown WAN "wan;reboot": the WANs are wan1, wan2, wan3, wan4',
+    ],
+    [
+      'an option as a WAN',
+      { body: { ...ARRANGEMENT, bonded: ['-f', 'wan2', 'wan3'] } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'unknown WAN "-f": the WANs are wan1, wan2, wan3, wan4',
+    ],
+    [
+      'a path as a WAN',
+      { body: { ...ARRANGEMENT, standby: ['../x'] } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'unknown WAN "../x": the WANs are wan1, wan2, wan3, wan4',
+    ],
+    [
+      'command substitution as a WAN',
+      { body: { ...ARRANGEMENT, disabled: ['$(reboot)'] } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'unknown WAN "$(reboot)": the WANs are wan1, wan2, wan3, wan4',
+    ],
+    [
+      'an unknown field',
+      { body: { ...ARRANGEMENT, handover: [] } },
+      'PUT',
+      '/api/wan/policy',
+      400,
+      'unknown field "handover": use primary, bonded, standby and disabled',
+    ],
+    [
+      'shell metacharacters in the WAN path',
+      { body: { mtu: 1500 } },
+      'PATCH',
+      '/api/wan/wan;reboot',
+      404,
+      'unknown WAN "wan;reboot": the WANs are wan1, wan2, wan3, wan4',
+    ],
+    [
+      'an option in the WAN path',
+      { body: { mtu: 1500 } },
+      'PATCH',
+      '/api/wan/-f',
+      404,
+      'unknown WAN "-f": the WANs are wan1, wan2, wan3, wan4',
+    ],
+    [
+      'a path in the WAN path',
+      { body: { mtu: 1500 } },
+      'PATCH',
+      '/api/wan/..%2Fx',
+      404,
+      'unknown WAN "../x": the WANs are wan1, wan2, wan3, wan4',
+    ],
     ['MTU 575', { body: { mtu: 575 } }, 'PATCH', '/api/wan/wan1', 400, 'mtu must be a whole number from 576 to 9000, not 575'],
     ['MTU 9001', { body: { mtu: 9001 } }, 'PATCH', '/api/wan/wan1', 400, 'mtu must be a whole number from 576 to 9000, not 9001'],
-    ['MTU with a command', { body: { mtu: '1500;reboot' } }, 'PATCH', '/api/wan/wan1', 400, 'mtu must be a whole number from 576 to 9000, not "1500;reboot"'],
-    ['a bad IP', { body: { proto: 'static', ipaddr: '300.1.1.1', netmask: '255.255.255.0' } }, 'PATCH', '/api/wan/wan1', 400, 'ipaddr must be an IPv4 address, not "300.1.1.1"'],
-    ['an IP with a command', { body: { proto: 'static', ipaddr: '192.0.2.5;reboot', netmask: '255.255.255.0' } }, 'PATCH', '/api/wan/wan1', 400, 'ipaddr must be an IPv4 address, not "192.0.2.5;reboot"'],
-    ['an option as a gateway', { body: { proto: 'static', ipaddr: '192.0.2.5', netmask: '255.255.255.0', gateway: '-f' } }, 'PATCH', '/api/wan/wan1', 400, 'gateway must be an IPv4 address, not "-f"'],
-    ['a bad netmask', { body: { proto: 'static', ipaddr: '192.0.2.5', netmask: '255.0.255.0' } }, 'PATCH', '/api/wan/wan1', 400, 'netmask must be a dotted netmask such as 255.255.255.0, not "255.0.255.0"'],
+    [
+      'MTU with a command',
+      { body: { mtu: '1500;reboot' } },
+      'PATCH',
+      '/api/wan/wan1',
+      400,
+      'mtu must be a whole number from 576 to 9000, not "1500;reboot"',
+    ],
+    [
+      'a bad IP',
+      { body: { proto: 'static', ipaddr: '300.1.1.1', netmask: '255.255.255.0' } },
+      'PATCH',
+      '/api/wan/wan1',
+      400,
+      'ipaddr must be an IPv4 address, not "300.1.1.1"',
+    ],
+    [
+      'an IP with a command',
+      { body: { proto: 'static', ipaddr: '192.0.2.5;reboot', netmask: '255.255.255.0' } },
+      'PATCH',
+      '/api/wan/wan1',
+      400,
+      'ipaddr must be an IPv4 address, not "192.0.2.5;reboot"',
+    ],
+    [
+      'an option as a gateway',
+      { body: { proto: 'static', ipaddr: '192.0.2.5', netmask: '255.255.255.0', gateway: '-f' } },
+      'PATCH',
+      '/api/wan/wan1',
+      400,
+      'gateway must be an IPv4 address, not "-f"',
+    ],
+    [
+      'a bad netmask',
+      { body: { proto: 'static', ipaddr: '192.0.2.5', netmask: '255.0.255.0' } },
+      'PATCH',
+      '/api/wan/wan1',
+      400,
+      'netmask must be a dotted netmask such as 255.255.255.0, not "255.0.255.0"',
+    ],
     ['an option as DNS', { body: { dns: ['-f'] } }, 'PATCH', '/api/wan/wan1', 400, 'dns server "-f" is not an IP address'],
-    ['three DNS servers', { body: { dns: ['1.1.1.1', '8.8.8.8', '9.9.9.9'] } }, 'PATCH', '/api/wan/wan1', 400, 'dns must be a list of at most two addresses'],
+    [
+      'three DNS servers',
+      { body: { dns: ['1.1.1.1', '8.8.8.8', '9.9.9.9'] } },
+      'PATCH',
+      '/api/wan/wan1',
+      400,
+      'dns must be a list of at most two addresses',
+    ],
     ['a path as proto', { body: { proto: '../x' } }, 'PATCH', '/api/wan/wan1', 400, 'proto must be "dhcp" or "static", not "../x"'],
     ['static without an address', { body: { proto: 'static' } }, 'PATCH', '/api/wan/wan1', 400, 'a static WAN needs ipaddr'],
   ])('rejects %s, and changes nothing', async (_what, options, method, pathname, status, message) => {
@@ -110,10 +253,16 @@ describe('admin listener', () => {
     const r = await call(lab.url, method, pathname, options);
     expect(r.status).toBe(status);
     expect(r.body).toEqual({ error: message });
-    expect({ network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter'), reloads: await lab.reloads() }).toEqual(before);
+    expect({
+      network: await lab.configFile('network'),
+      omr: await lab.configFile('openmptcprouter'),
+      reloads: await lab.reloads(),
+    }).toEqual(before);
     // A change that fails validation is audited with its cause; refusals before it (auth, body) are not.
     const validationFailed = status === 400 && message !== 'the body is not valid JSON';
-    expect((await lab.audit()).slice(audited)).toEqual(validationFailed ? [expect.objectContaining({ method, result: `rejected: ${message}` })] : []);
+    expect((await lab.audit()).slice(audited)).toEqual(
+      validationFailed ? [expect.objectContaining({ method, result: `rejected: ${message}` })] : [],
+    );
   });
 
   it('shows the plan on a dry run, as argument arrays, and changes nothing', async () => {
@@ -155,15 +304,31 @@ describe('admin listener', () => {
     // Each accepted change is rolled back, and audited once its restore has finished.
     const rolledBack = async () => (await lab.audit()).filter((a) => a.result === 'rolled back').length;
     const before = await rolledBack();
-    await waitFor(async () => ((await rolledBack()) >= before + (accepted.length > 0 ? 1 : 0) && (await call(lab.url, 'GET', '/api/wan')).body?.pending === null ? true : undefined), 15000, 'the last rollback');
+    await waitFor(
+      async () =>
+        (await rolledBack()) >= before + (accepted.length > 0 ? 1 : 0) && (await call(lab.url, 'GET', '/api/wan')).body?.pending === null
+          ? true
+          : undefined,
+      15000,
+      'the last rollback',
+    );
     expect(await lab.configFile('network')).toBe(original.network);
     expect(await lab.configFile('openmptcprouter')).toBe(original.omr);
   }, 40_000);
 
   it('puts no secret of the router into the diagnostics bundle', async () => {
-    const secrets = ['S3cr3t-pppoe-pass', 'uPrivate+KeyOfTheRouterDoNotLeak0000000000=', 'PresharedKeyDoNotLeak000000000000000000000=', 'vps-api-token-do-not-leak', 'Wifi-Passphrase-Do-Not-Leak', TOKEN];
+    const secrets = [
+      'S3cr3t-pppoe-pass',
+      'uPrivate+KeyOfTheRouterDoNotLeak0000000000=',
+      'PresharedKeyDoNotLeak000000000000000000000=',
+      'vps-api-token-do-not-leak',
+      'Wifi-Passphrase-Do-Not-Leak',
+      TOKEN,
+    ];
     // The secrets are really on the router: in its config files and in wg's output.
-    const planted = (await Promise.all(['network', 'openmptcprouter', 'wireless'].map((f) => lab.configFile(f)))).join('') + await readFile(path.join(lab.router.dir, 'commands', 'wg_show_all_dump'), 'utf8');
+    const planted =
+      (await Promise.all(['network', 'openmptcprouter', 'wireless'].map((f) => lab.configFile(f)))).join('') +
+      (await readFile(path.join(lab.router.dir, 'commands', 'wg_show_all_dump'), 'utf8'));
     for (const s of secrets.slice(0, -1)) expect(planted).toContain(s);
     const r = await call(lab.url, 'GET', '/api/diagnostics');
     expect(r.status).toBe(200);
@@ -184,10 +349,19 @@ describe('admin listener', () => {
       ex.end(gunzipSync(r.raw));
     });
     expect([...files.keys()].sort(), [...files.keys()].join(' ')).toEqual([
-      'routerscope-diagnostics/logs/kernel.log', 'routerscope-diagnostics/logs/system.log', 'routerscope-diagnostics/mptcp/endpoints.json',
-      'routerscope-diagnostics/mptcp/limits.txt', 'routerscope-diagnostics/network/interfaces.json', 'routerscope-diagnostics/network/neighbours.json',
-      'routerscope-diagnostics/network/routes.json', 'routerscope-diagnostics/routerscope/status.json', 'routerscope-diagnostics/uci/firewall',
-      'routerscope-diagnostics/uci/network', 'routerscope-diagnostics/uci/openmptcprouter', 'routerscope-diagnostics/uci/wireless', 'routerscope-diagnostics/vpn/wireguard.json',
+      'routerscope-diagnostics/logs/kernel.log',
+      'routerscope-diagnostics/logs/system.log',
+      'routerscope-diagnostics/mptcp/endpoints.json',
+      'routerscope-diagnostics/mptcp/limits.txt',
+      'routerscope-diagnostics/network/interfaces.json',
+      'routerscope-diagnostics/network/neighbours.json',
+      'routerscope-diagnostics/network/routes.json',
+      'routerscope-diagnostics/routerscope/status.json',
+      'routerscope-diagnostics/uci/firewall',
+      'routerscope-diagnostics/uci/network',
+      'routerscope-diagnostics/uci/openmptcprouter',
+      'routerscope-diagnostics/uci/wireless',
+      'routerscope-diagnostics/vpn/wireguard.json',
     ]);
     expect(files.get('routerscope-diagnostics/uci/network')).toContain("option password 'REDACTED'");
     expect(files.get('routerscope-diagnostics/vpn/wireguard.json')).toContain('hQ2mK0mPhonePublicKey00000000000000000000c=');
@@ -198,7 +372,8 @@ describe('admin listener', () => {
   it('locks out a client after five wrong tokens, even with the right one', async () => {
     // Earlier tests already failed twice from this address: five failures in a minute lock it out.
     const statuses: number[] = [];
-    for (let i = 0; i < 5 && statuses.at(-1) !== 429; i++) statuses.push((await call(lab.url, 'GET', '/api/wan', { token: `wrong-${i}` })).status);
+    for (let i = 0; i < 5 && statuses.at(-1) !== 429; i++)
+      statuses.push((await call(lab.url, 'GET', '/api/wan', { token: `wrong-${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
     const locked = await call(lab.url, 'GET', '/api/wan');
     expect(locked.status).toBe(429);
@@ -233,10 +408,14 @@ describe.each(SSH_SERVERS)('admin listener agentless, over %s to a BusyBox ash l
 
   applyAndRollback(() => lab);
 
-  it('follows the exporter\'s current sources after a reload (the old SSH connection is closed)', async () => {
+  it("follows the exporter's current sources after a reload (the old SSH connection is closed)", async () => {
     const reloaded = lab.exporter.logs.filter((l) => l.msg === 'config reloaded').length;
     lab.exporter.process.kill('SIGHUP');
-    await waitFor(() => (lab.exporter.logs.filter((l) => l.msg === 'config reloaded').length > reloaded ? true : undefined), 15000, 'the reload');
+    await waitFor(
+      () => (lab.exporter.logs.filter((l) => l.msg === 'config reloaded').length > reloaded ? true : undefined),
+      15000,
+      'the reload',
+    );
     const wans = await call(lab.url, 'GET', '/api/wan');
     expect(wans.status).toBe(200);
     expect((wans.body!.wans as unknown[]).length).toBe(4);

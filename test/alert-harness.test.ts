@@ -17,7 +17,19 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { capture } from './captures.ts';
-import { copyRouter, freePort, ROOT, ROUTERS, startExporter, stopProcess, tempDir, waitFor, writeScript, type RouterName, type RunningExporter } from './helpers.ts';
+import {
+  copyRouter,
+  freePort,
+  ROOT,
+  ROUTERS,
+  startExporter,
+  stopProcess,
+  tempDir,
+  waitFor,
+  writeScript,
+  type RouterName,
+  type RunningExporter,
+} from './helpers.ts';
 import { createLab, LAB_TARGET, type Lab } from './lab/netns.ts';
 
 const SPEED = 15;
@@ -65,7 +77,9 @@ const commands = (dir: string, file: string) => path.join(dir, 'commands', file)
 const DUMP = 'ubus_-S_call_network.interface_dump';
 
 async function editDump(dir: string, edit: (iface: { interface: string; up: boolean; pending: boolean }) => void): Promise<void> {
-  const dump = JSON.parse(await readFile(commands(dir, DUMP), 'utf8')) as { interface: Array<{ interface: string; up: boolean; pending: boolean }> };
+  const dump = JSON.parse(await readFile(commands(dir, DUMP), 'utf8')) as {
+    interface: Array<{ interface: string; up: boolean; pending: boolean }>;
+  };
   dump.interface.forEach(edit);
   await writeFile(commands(dir, DUMP), JSON.stringify(dump));
 }
@@ -76,7 +90,13 @@ function restamp(lines: string, at: Date): string {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const two = (n: number) => String(n).padStart(2, '0');
   const stamp = `${days[at.getDay()]} ${months[at.getMonth()]} ${String(at.getDate()).padStart(2, ' ')} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())} ${at.getFullYear()}`;
-  return lines.trim().split('\n').map((l) => l.replace(/^\w{3} \w{3} +\d+ [\d:]{8} \d{4}/, stamp)).join('\n') + '\n';
+  return (
+    lines
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^\w{3} \w{3} +\d+ [\d:]{8} \d{4}/, stamp))
+      .join('\n') + '\n'
+  );
 }
 
 const PPPOE = 'netifd-real/pppoe-wan-with-wan6';
@@ -96,15 +116,24 @@ const SCENARIOS: Scenario[] = [
     shape: 'openwrt-two-wans',
     // wanb's pings die with it: the loss is real, and the down WAN's page is the only one; wan's
     // pings go through a healthy link and stay quiet.
-    pings: [{ link: 'fine', interface: 'wan' }, { link: 'dead', interface: 'wanb' }],
-    before: (dir) => editDump(dir, (i) => { if (i.interface === 'wanb') i.up = false; }),
+    pings: [
+      { link: 'fine', interface: 'wan' },
+      { link: 'dead', interface: 'wanb' },
+    ],
+    before: (dir) =>
+      editDump(dir, (i) => {
+        if (i.interface === 'wanb') i.up = false;
+      }),
     notifies: ['oncall WanDown wanb'],
     inhibited: ['WanPacketLoss critical wanb', 'WanPacketLoss warning wanb'],
   },
   {
     name: 'all-wans-down',
     shape: 'openwrt-two-wans',
-    before: (dir) => editDump(dir, (i) => { if (i.interface.startsWith('wan')) i.up = false; }),
+    before: (dir) =>
+      editDump(dir, (i) => {
+        if (i.interface.startsWith('wan')) i.up = false;
+      }),
     notifies: ['oncall WanDown wan', 'oncall WanDown wanb'],
   },
   {
@@ -112,7 +141,10 @@ const SCENARIOS: Scenario[] = [
     name: 'pppoe-auth-failure',
     shape: 'openwrt-pppoe',
     fault: async ({ dir }) => {
-      await appendFile(commands(dir, 'logread.log'), restamp(capture(`${PPPOE}/3b-auth-failure-with-authfail-1/logread-lines-auth-failure.txt`), new Date()));
+      await appendFile(
+        commands(dir, 'logread.log'),
+        restamp(capture(`${PPPOE}/3b-auth-failure-with-authfail-1/logread-lines-auth-failure.txt`), new Date()),
+      );
       await writeFile(commands(dir, DUMP), capture(`${PPPOE}/3b-auth-failure-with-authfail-1/ubus-call-network.interface-dump.json`));
     },
     notifies: ['oncall PppoeAuthenticationFailure wan'],
@@ -124,7 +156,10 @@ const SCENARIOS: Scenario[] = [
     shape: 'openwrt-pppoe',
     fault: async ({ dir }) => {
       for (let i = 0; i < 4; i++) {
-        await appendFile(commands(dir, 'logread.log'), restamp(capture(`${PPPOE}/2b-after-reconnect/logread-lines-drop-and-reconnect.txt`), new Date()));
+        await appendFile(
+          commands(dir, 'logread.log'),
+          restamp(capture(`${PPPOE}/2b-after-reconnect/logread-lines-drop-and-reconnect.txt`), new Date()),
+        );
         await new Promise((r) => setTimeout(r, 1100));
       }
     },
@@ -147,7 +182,13 @@ const SCENARIOS: Scenario[] = [
     notifies: [...BPI_AS_RECORDED, 'oncall OmrTunnelDown', 'email OpticsRxPowerLow eth1'],
   },
   { name: 'latency-150ms', shape: 'openwrt-stock', pings: [{ link: 'slow', interface: 'wan' }], notifies: ['email WanLatencyHigh wan'] },
-  { name: 'loss-10pct', shape: 'openwrt-no-ipv6', pings: [{ link: 'lossy', interface: 'wan' }], notifies: ['oncall WanPacketLoss wan'], inhibited: ['WanPacketLoss warning wan'] },
+  {
+    name: 'loss-10pct',
+    shape: 'openwrt-no-ipv6',
+    pings: [{ link: 'lossy', interface: 'wan' }],
+    notifies: ['oncall WanPacketLoss wan'],
+    inhibited: ['WanPacketLoss warning wan'],
+  },
   {
     // 90 C, conntrack 96 % full, and the neighbour table unreadable (the clients collector fails).
     name: 'hot-full-and-failing',
@@ -222,7 +263,12 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
           flavor: 'iputils',
           interval_seconds: 0.2,
           timeout_seconds: 1,
-          targets: scenario.pings.map((p) => ({ name: `lab-${p.link}`, host: LAB_TARGET, source: lab.links.find((l) => l.name === p.link)!.routerAddress, labels: { interface: p.interface } })),
+          targets: scenario.pings.map((p) => ({
+            name: `lab-${p.link}`,
+            host: LAB_TARGET,
+            source: lab.links.find((l) => l.name === p.link)!.routerAddress,
+            labels: { interface: p.interface },
+          })),
         };
         await writeFile(configFile, stringify(config));
         await writeScript(path.join(copy.dir, 'bin', 'ping'), `exec ${labPing} "$@"`);
@@ -241,14 +287,21 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
       receivers: Array<{ name: string }>;
     };
     for (const route of [am.route, ...(am.route.routes ?? [])]) {
-      for (const key of ['group_wait', 'group_interval', 'repeat_interval']) if (typeof route[key] === 'string') route[key] = faster(route[key]);
+      for (const key of ['group_wait', 'group_interval', 'repeat_interval'])
+        if (typeof route[key] === 'string') route[key] = faster(route[key]);
     }
     am.receivers = am.receivers.map((r) => ({ name: r.name, webhook_configs: [{ url: `${hook}/${r.name}`, send_resolved: true }] }));
     await writeFile(path.join(work.dir, 'alertmanager.yml'), stringify(am));
-    alertmanager = spawn('prometheus-alertmanager', [
-      `--config.file=${work.dir}/alertmanager.yml`, `--storage.path=${work.dir}/am`,
-      `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=',
-    ], { stdio: 'ignore' });
+    alertmanager = spawn(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${work.dir}/alertmanager.yml`,
+        `--storage.path=${work.dir}/am`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: 'ignore' },
+    );
     amUrl = `http://127.0.0.1:${amPort}`;
 
     // Prometheus: the shipped prometheus.yml and rules, 30 times faster.
@@ -261,7 +314,9 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
     }
     const config = parse(await readFile(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as PrometheusConfig;
     for (const key of ['scrape_interval', 'scrape_timeout', 'evaluation_interval']) config.global[key] = faster(config.global[key]!);
-    const alerts = parse(await readFile(path.join(ROOT, 'prometheus/rules/alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ for?: string }> }> };
+    const alerts = parse(await readFile(path.join(ROOT, 'prometheus/rules/alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ for?: string }> }>;
+    };
     for (const rule of alerts.groups.flatMap((g) => g.rules)) if (rule.for) rule.for = faster(rule.for);
     await writeFile(path.join(work.dir, 'alerts.yml'), stringify(alerts));
     await writeFile(path.join(work.dir, 'routers.yml'), JSON.stringify(targets));
@@ -272,14 +327,22 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
     for (const key of ['scrape_interval', 'scrape_timeout']) if (typeof job[key] === 'string') job[key] = faster(job[key]);
     config.scrape_configs = [job];
     await writeFile(path.join(work.dir, 'prometheus.yml'), stringify(config));
-    prometheus = spawn('prometheus', [`--config.file=${work.dir}/prometheus.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
+    prometheus = spawn(
+      'prometheus',
+      [`--config.file=${work.dir}/prometheus.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${promPort}`],
+      { stdio: 'ignore' },
+    );
     promUrl = `http://127.0.0.1:${promPort}`;
 
     // Every router scraped a few times before any fault that needs a healthy past.
-    await waitFor(async () => {
-      const r = await query('count(count_over_time(up{job="routerscope"}[1m]) >= 3)').catch(() => []);
-      return r[0]?.value[1] === String(SCENARIOS.length) ? true : undefined;
-    }, 60_000, 'three scrapes of every router');
+    await waitFor(
+      async () => {
+        const r = await query('count(count_over_time(up{job="routerscope"}[1m]) >= 3)').catch(() => []);
+        return r[0]?.value[1] === String(SCENARIOS.length) ? true : undefined;
+      },
+      60_000,
+      'three scrapes of every router',
+    );
     await Promise.all(SCENARIOS.map(async (s) => s.fault?.(routers.get(s.name)!)));
 
     // Every intended notification, then time for a late or doubled one: two of the longest
@@ -298,7 +361,9 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
   });
 
   async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-    const r = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    const r = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as {
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
     return r.data.result;
   }
 
@@ -317,20 +382,31 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
   }
 
   it('evaluates every recording and alert rule without error, on every router', async () => {
-    const api = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ health: string; name: string; lastError?: string }> }> } };
+    const api = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ health: string; name: string; lastError?: string }> }> };
+    };
     const all = api.data.groups.flatMap((g) => g.rules);
     expect(all.length).toBeGreaterThan(40);
     expect(all.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
   });
 
-  it('keeps the routers as captured quiet: nothing pending, firing or sent (the BPI-R4\'s recorded faults aside)', async () => {
+  it("keeps the routers as captured quiet: nothing pending, firing or sent (the BPI-R4's recorded faults aside)", async () => {
     const healthy = new Set<string>(ROUTERS.filter((r) => r !== 'bpi-r4-omr'));
-    const alerts = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
-    expect(alerts.data.alerts.filter((a) => healthy.has(a.labels.router!)).map((a) => `${a.labels.router} ${subject(a.labels)} (${a.state})`)).toEqual([]);
-    expect(notifications.flatMap((n) => n.alerts).filter((a) => healthy.has(a.labels.router!)).map((a) => `${a.labels.router} ${subject(a.labels)}`)).toEqual([]);
+    const alerts = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {
+      data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+    };
+    expect(
+      alerts.data.alerts.filter((a) => healthy.has(a.labels.router!)).map((a) => `${a.labels.router} ${subject(a.labels)} (${a.state})`),
+    ).toEqual([]);
+    expect(
+      notifications
+        .flatMap((n) => n.alerts)
+        .filter((a) => healthy.has(a.labels.router!))
+        .map((a) => `${a.labels.router} ${subject(a.labels)}`),
+    ).toEqual([]);
   });
 
-  it('sends each fault\'s intended notifications once each, to the intended receiver, and nothing else', () => {
+  it("sends each fault's intended notifications once each, to the intended receiver, and nothing else", () => {
     const want = Object.fromEntries(SCENARIOS.flatMap((s) => s.notifies.map((n) => [`${s.name} ${n}`, 1])));
     expect(Object.fromEntries(firings())).toEqual(want);
   });
@@ -342,11 +418,22 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
 
   it('inhibits: the symptoms fire in Prometheus, and Alertmanager holds them back', async () => {
     const inhibited = SCENARIOS.flatMap((s) => (s.inhibited ?? []).map((i) => `${s.name} ${i}`)).sort();
-    const inPrometheus = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
-    const firing = new Set(inPrometheus.data.alerts.filter((a) => a.state === 'firing').map((a) => `${a.labels.router} ${a.labels.alertname} ${a.labels.severity} ${a.labels.interface ?? ''}`.trim()));
+    const inPrometheus = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {
+      data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+    };
+    const firing = new Set(
+      inPrometheus.data.alerts
+        .filter((a) => a.state === 'firing')
+        .map((a) => `${a.labels.router} ${a.labels.alertname} ${a.labels.severity} ${a.labels.interface ?? ''}`.trim()),
+    );
     for (const i of inhibited) expect(firing, `${i} fires in Prometheus`).toContain(i);
-    const inAm = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
-    const suppressed = inAm.filter((a) => a.status.state === 'suppressed').map((a) => `${a.labels.router} ${a.labels.alertname} ${a.labels.severity} ${a.labels.interface ?? ''}`.trim());
+    const inAm = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as Array<{
+      labels: Record<string, string>;
+      status: { state: string };
+    }>;
+    const suppressed = inAm
+      .filter((a) => a.status.state === 'suppressed')
+      .map((a) => `${a.labels.router} ${a.labels.alertname} ${a.labels.severity} ${a.labels.interface ?? ''}`.trim());
     expect(suppressed.sort()).toEqual(inhibited);
   });
 });

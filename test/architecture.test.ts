@@ -19,8 +19,9 @@ function sourceFiles(): string[] {
 /** Relative imports of a file, as repository paths. */
 export function importsOf(file: string): string[] {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm)]
-    .map((m) => path.normalize(path.join(path.dirname(file), (m[1] ?? m[2])!)));
+  return [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm)].map((m) =>
+    path.normalize(path.join(path.dirname(file), (m[1] ?? m[2])!)),
+  );
 }
 
 describe('import direction', () => {

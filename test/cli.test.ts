@@ -24,7 +24,9 @@ describe('routerscope grafana', () => {
       expect((await readdir(out.dir)).sort()).toEqual(committed);
       expect(r.stdout.trim().split('\n').sort()).toEqual(committed);
       for (const file of committed) {
-        expect(await readFile(path.join(out.dir, file), 'utf8'), file).toBe(await readFile(path.join(ROOT, 'grafana', 'generated', file), 'utf8'));
+        expect(await readFile(path.join(out.dir, file), 'utf8'), file).toBe(
+          await readFile(path.join(ROOT, 'grafana', 'generated', file), 'utf8'),
+        );
       }
     } finally {
       await out.remove();
@@ -45,7 +47,9 @@ describe('--help', () => {
   it('names the --path.bin default and how to turn a default collector off', async () => {
     const r = await cli(true, ['serve', '--help']);
     const help = r.stdout.replace(/\s+/g, ' ');
-    expect(help).toContain('--path.bin <dirs> colon-separated directories where commands are looked up (default /usr/sbin:/usr/bin:/sbin:/bin)');
+    expect(help).toContain(
+      '--path.bin <dirs> colon-separated directories where commands are looked up (default /usr/sbin:/usr/bin:/sbin:/bin)',
+    );
     expect(help).toContain('(default on; --no-collector.netdev disables it)');
   });
 });

@@ -10,13 +10,18 @@ import { ROOT } from './helpers.ts';
 describe('fixtures in git', () => {
   it('ignores no file under fixtures/', () => {
     expect(existsSync(path.join(ROOT, '.git')), 'this test needs a git checkout (git clone), as CI has').toBe(true);
-    const ignored = execFileSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--', 'fixtures'], { cwd: ROOT, encoding: 'utf8' });
+    const ignored = execFileSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--', 'fixtures'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(ignored.split('\n').filter(Boolean)).toEqual([]);
   });
 });
 
 describe('capture provenance', () => {
-  const folders = readdirSync(path.join(ROOT, 'fixtures', 'captures'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const folders = readdirSync(path.join(ROOT, 'fixtures', 'captures'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   it.each(folders)('%s has a PROVENANCE.md', (folder) => {
     expect(readdirSync(path.join(ROOT, 'fixtures', 'captures', folder))).toContain('PROVENANCE.md');
   });

@@ -20,13 +20,17 @@ describe.each(ROUTERS)('golden /metrics of %s', (router) => {
       // follower has the whole log and two scrapes in a row agree.
       const logLines = (await readFile(path.join(routerDir(router), 'commands', 'logread.log'), 'utf8')).split('\n').filter(Boolean).length;
       let previous = '';
-      const actual = await waitFor(async () => {
-        const t = await scrape(exporter.url);
-        const normalized = normalizeForGolden(t);
-        const settled = t.includes(`routerscope_events_lines_total ${logLines}\n`) && normalized === previous;
-        previous = normalized;
-        return settled ? normalized : undefined;
-      }, 15000, 'the background collectors to settle');
+      const actual = await waitFor(
+        async () => {
+          const t = await scrape(exporter.url);
+          const normalized = normalizeForGolden(t);
+          const settled = t.includes(`routerscope_events_lines_total ${logLines}\n`) && normalized === previous;
+          previous = normalized;
+          return settled ? normalized : undefined;
+        },
+        15000,
+        'the background collectors to settle',
+      );
       if (update) await writeFile(goldenFile, actual);
       expect(actual).toBe(await readFile(goldenFile, 'utf8'));
       // Every collector succeeded on the test router.

@@ -62,12 +62,19 @@ export function exporterCommand(bundle = false): string[] {
 }
 
 /** Starts `routerscope serve` on a free loopback port and waits until it listens. */
-export async function startExporter(args: string[], options: { bundle?: boolean; env?: NodeJS.ProcessEnv; nodeFlags?: string[] } = {}): Promise<RunningExporter> {
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...exporterCommand(options.bundle), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-  });
+export async function startExporter(
+  args: string[],
+  options: { bundle?: boolean; env?: NodeJS.ProcessEnv; nodeFlags?: string[] } = {},
+): Promise<RunningExporter> {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), ...exporterCommand(options.bundle), 'serve', '--web.listen-address', '127.0.0.1:0', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    },
+  );
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -137,7 +144,9 @@ export async function writeScript(file: string, body: string): Promise<void> {
 
 /** A `routerscope_transport_operations_total{operation}` value in an exposition (NaN when absent). */
 export function transportCounter(exposition: string, operation: string): number {
-  return toSeriesMap(parseExposition(exposition)).get(`routerscope_transport_operations_total{operation=${JSON.stringify(operation)}}`) ?? NaN;
+  return (
+    toSeriesMap(parseExposition(exposition)).get(`routerscope_transport_operations_total{operation=${JSON.stringify(operation)}}`) ?? NaN
+  );
 }
 
 export interface ProcessRow {

@@ -7,7 +7,12 @@ import { isCrossSite, MAX_SCRAPE_TIMEOUT_SECONDS, scrapeTimeoutSeconds } from '.
 import { copyRouter, scrape, startExporter, type RunningExporter } from './helpers.ts';
 
 /** A raw request: fetch would normalise the path and refuse some methods. */
-function raw(url: string, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; allow: string | undefined; body: string }> {
+function raw(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; allow: string | undefined; body: string }> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ host: target.hostname, port: target.port, method, path, headers }, (res) => {
@@ -75,8 +80,14 @@ describe('the metrics listener refuses', () => {
   });
 
   it('POST /-/reload unless the lifecycle API is enabled, and a cross-site reload even then', async () => {
-    expect(await raw(exporter.url, 'POST', '/-/reload')).toMatchObject({ status: 403, body: 'Lifecycle API is not enabled (--web.enable-lifecycle); SIGHUP reloads\n' });
-    expect(await raw(lifecycle.url, 'POST', '/-/reload', { Origin: 'http://evil.example' })).toMatchObject({ status: 403, body: 'cross-site reload refused\n' });
+    expect(await raw(exporter.url, 'POST', '/-/reload')).toMatchObject({
+      status: 403,
+      body: 'Lifecycle API is not enabled (--web.enable-lifecycle); SIGHUP reloads\n',
+    });
+    expect(await raw(lifecycle.url, 'POST', '/-/reload', { Origin: 'http://evil.example' })).toMatchObject({
+      status: 403,
+      body: 'cross-site reload refused\n',
+    });
     expect((await raw(lifecycle.url, 'POST', '/-/reload')).status).toBe(200);
   });
 

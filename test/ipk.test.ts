@@ -49,10 +49,19 @@ describe('ipk', () => {
       ['./etc/routerscope/config.yml', '644'],
     ]);
     expect(data.get('./usr/lib/routerscope/routerscope.mjs')!.content).toEqual(bundle);
-    expect(data.get('./etc/init.d/routerscope')!.content.toString()).toBe(await readFile(path.join(ROOT, 'procd/routerscope.init'), 'utf8'));
+    expect(data.get('./etc/init.d/routerscope')!.content.toString()).toBe(
+      await readFile(path.join(ROOT, 'procd/routerscope.init'), 'utf8'),
+    );
 
     const control = await untar(outer.get('./control.tar.gz')!.content);
-    const fields = Object.fromEntries(control.get('./control')!.content.toString().trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+    const fields = Object.fromEntries(
+      control
+        .get('./control')!
+        .content.toString()
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+    );
     expect(fields).toMatchObject({ Package: 'routerscope', Version: '1.2.3', Depends: 'libc, node', Architecture: 'all' });
     expect(control.get('./conffiles')!.content.toString()).toBe(CONFFILES.join('\n') + '\n');
     for (const f of CONFFILES) expect(data.has(`.${f}`)).toBe(true);

@@ -32,11 +32,16 @@ describe('prometheus', () => {
 
   it('every alert has firing and silent cases, and the generated test files are current', async () => {
     const files = buildTestFiles(path.join(PROM, 'rules', 'alerts.yml'));
-    for (const [name, content] of Object.entries(files)) expect(await readFile(path.join(PROM, 'tests', name), 'utf8'), `${name}: run npm run rules:tests`).toBe(content);
+    for (const [name, content] of Object.entries(files))
+      expect(await readFile(path.join(PROM, 'tests', name), 'utf8'), `${name}: run npm run rules:tests`).toBe(content);
   });
 
   it('promtool test rules passes', async () => {
-    const result = await tool('promtool', ['test', 'rules', 'alerts_test.yml', 'alerts_daily_test.yml', 'recording_test.yml'], path.join(PROM, 'tests'));
+    const result = await tool(
+      'promtool',
+      ['test', 'rules', 'alerts_test.yml', 'alerts_daily_test.yml', 'recording_test.yml'],
+      path.join(PROM, 'tests'),
+    );
     expect(result.out).not.toContain('FAILED');
     expect(result.out.match(/SUCCESS/g)).toHaveLength(3);
     expect(result.code).toBe(0);
@@ -55,22 +60,43 @@ describe('alertmanager', () => {
     [['severity=warning', 'router=omr-bpi-r4', 'alertname=WanLatencyHigh'], 'email'],
     [['severity=info', 'router=home', 'alertname=NewClientSeen'], 'email'],
   ])('routes %j to %s', async (labels, receiver) => {
-    const result = await tool('amtool', ['config', 'routes', 'test', '--config.file=alertmanager.yml', `--verify.receivers=${receiver}`, ...labels]);
+    const result = await tool('amtool', [
+      'config',
+      'routes',
+      'test',
+      '--config.file=alertmanager.yml',
+      `--verify.receivers=${receiver}`,
+      ...labels,
+    ]);
     // amtool also warns that --config.file overrides --alertmanager.url: the receiver is its own line.
     expect(result.out.split('\n').map((l) => l.trim())).toContain(receiver);
     expect(result.code).toBe(0);
   });
 
-  it('inhibits warnings by their critical alert and a down WAN\'s latency alerts, in a real Alertmanager', async () => {
+  it("inhibits warnings by their critical alert and a down WAN's latency alerts, in a real Alertmanager", async () => {
     const work = await tempDir('routerscope-am-');
     const port = await freePort();
-    const am = spawn('prometheus-alertmanager', [
-      `--config.file=${path.join(PROM, 'alertmanager.yml')}`, `--storage.path=${work.dir}`,
-      `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=',
-    ], { stdio: 'ignore' });
+    const am = spawn(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${path.join(PROM, 'alertmanager.yml')}`,
+        `--storage.path=${work.dir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: 'ignore' },
+    );
     const url = `http://127.0.0.1:${port}/api/v2/alerts`;
     try {
-      await waitFor(() => fetch(url).then((r) => (r.ok ? true : undefined), () => undefined), 15000, 'alertmanager');
+      await waitFor(
+        () =>
+          fetch(url).then(
+            (r) => (r.ok ? true : undefined),
+            () => undefined,
+          ),
+        15000,
+        'alertmanager',
+      );
       const alert = (labels: Record<string, string>) => ({ labels: { router: 'r1', ...labels }, startsAt: new Date().toISOString() });
       const res = await fetch(url, {
         method: 'POST',
@@ -84,11 +110,17 @@ describe('alertmanager', () => {
         ]),
       });
       expect(res.status).toBe(200);
-      const states = await waitFor(async () => {
-        const alerts = (await (await fetch(url)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
-        const byKey = new Map(alerts.map((a) => [`${a.labels.alertname}/${a.labels.severity}/${a.labels.interface ?? ''}`, a.status.state]));
-        return byKey.size === 5 && [...byKey.values()].every((s) => s !== 'unprocessed') ? byKey : undefined;
-      }, 15000, 'alerts processed');
+      const states = await waitFor(
+        async () => {
+          const alerts = (await (await fetch(url)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
+          const byKey = new Map(
+            alerts.map((a) => [`${a.labels.alertname}/${a.labels.severity}/${a.labels.interface ?? ''}`, a.status.state]),
+          );
+          return byKey.size === 5 && [...byKey.values()].every((s) => s !== 'unprocessed') ? byKey : undefined;
+        },
+        15000,
+        'alerts processed',
+      );
       expect(Object.fromEntries(states)).toEqual({
         'WanDown/critical/wan1': 'active',
         'WanLatencyHigh/warning/wan1': 'suppressed',

@@ -8,14 +8,27 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_DIR, renderDashboards } from '../grafana/generate.ts';
-import { copyRouter, freePort, ROOT, routerDir, ROUTERS, startExporter, stopProcess, tempDir, waitFor, writeScript, type RunningExporter } from './helpers.ts';
+import {
+  copyRouter,
+  freePort,
+  ROOT,
+  routerDir,
+  ROUTERS,
+  startExporter,
+  stopProcess,
+  tempDir,
+  waitFor,
+  writeScript,
+  type RunningExporter,
+} from './helpers.ts';
 import { dashboards, promQuery, rules, substitute } from './prometheus-lab.ts';
 
 const run = promisify(execFile);
 
 describe('dashboards', () => {
   it('regenerate to the committed JSON byte for byte', async () => {
-    for (const [name, json] of renderDashboards()) expect(await readFile(path.join(GENERATED_DIR, name), 'utf8'), `${name}: run npm run grafana`).toBe(json);
+    for (const [name, json] of renderDashboards())
+      expect(await readFile(path.join(GENERATED_DIR, name), 'utf8'), `${name}: run npm run grafana`).toBe(json);
     expect((await readdir(GENERATED_DIR)).sort()).toEqual([...renderDashboards().keys()].sort());
   });
 
@@ -23,7 +36,15 @@ describe('dashboards', () => {
     const all = await dashboards();
     expect(new Set(all.map((d) => d.uid)).size).toBe(all.length);
     expect(new Set(all.map((d) => d.title)).size).toBe(all.length);
-    expect(all.map((d) => d.title).sort()).toEqual(['Bandwidth', 'Clients', 'Latency', 'Optics & health', 'Router overview', 'WAN & MPTCP', 'WiFi']);
+    expect(all.map((d) => d.title).sort()).toEqual([
+      'Bandwidth',
+      'Clients',
+      'Latency',
+      'Optics & health',
+      'Router overview',
+      'WAN & MPTCP',
+      'WiFi',
+    ]);
     for (const d of all) {
       const ids = d.panels.map((p) => p.id);
       expect(new Set(ids).size, d.uid).toBe(ids.length);
@@ -37,7 +58,9 @@ describe('dashboards', () => {
   });
 
   it('pass docker-compose config', async () => {
-    const { stderr } = await run('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), 'config', '-q'], { env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'test' } });
+    const { stderr } = await run('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), 'config', '-q'], {
+      env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'test' },
+    });
     expect(stderr).toBe('');
   });
 });
@@ -57,30 +80,58 @@ describe('every shipped expression against a real Prometheus', () => {
       const copy = await copyRouter(router);
       cleanups.push(copy.remove);
       // Live pings (so rates and loss are not all zero): whatever the target, ping loopback.
-      await writeScript(path.join(copy.dir, 'bin', 'ping'), '[ "$1" = -V ] && exec /usr/bin/ping -V\nexec /usr/bin/ping -n -i 0.5 127.0.0.1');
+      await writeScript(
+        path.join(copy.dir, 'bin', 'ping'),
+        '[ "$1" = -V ] && exec /usr/bin/ping -V\nexec /usr/bin/ping -n -i 0.5 127.0.0.1',
+      );
       const exporter = await startExporter(copy.flags);
       exporters.push(exporter);
       targets.push({ targets: [exporter.url.replace('http://', '')], labels: { router } });
     }
     const [promPort, vmPort] = [await freePort(), await freePort()];
-    processes.push(spawn('victoria-metrics', [`-storageDataPath=${work.dir}/vm`, `-httpListenAddr=127.0.0.1:${vmPort}`, '-retentionPeriod=1', '-search.latencyOffset=1s', '-loggerLevel=ERROR'], { stdio: 'ignore' }));
+    processes.push(
+      spawn(
+        'victoria-metrics',
+        [
+          `-storageDataPath=${work.dir}/vm`,
+          `-httpListenAddr=127.0.0.1:${vmPort}`,
+          '-retentionPeriod=1',
+          '-search.latencyOffset=1s',
+          '-loggerLevel=ERROR',
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
     await writeFile(path.join(work.dir, 'routers.yml'), JSON.stringify(targets));
-    await writeFile(path.join(work.dir, 'prometheus.yml'), JSON.stringify({
-      // Six test routers on two cores: a 1 s timeout (0.5 s for the collectors) was too tight for
-      // the BPI-R4 under that load, and a missed deadline marks its series stale for a moment.
-      global: { scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '1s' },
-      rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(ROOT, 'prometheus/rules/alerts.yml')],
-      scrape_configs: [{ job_name: 'routerscope', file_sd_configs: [{ files: [path.join(work.dir, 'routers.yml')] }] }],
-      remote_write: [{ url: `http://127.0.0.1:${vmPort}/api/v1/write`, queue_config: { batch_send_deadline: '1s' } }],
-    }));
-    processes.push(spawn('prometheus', [`--config.file=${work.dir}/prometheus.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' }));
+    await writeFile(
+      path.join(work.dir, 'prometheus.yml'),
+      JSON.stringify({
+        // Six test routers on two cores: a 1 s timeout (0.5 s for the collectors) was too tight for
+        // the BPI-R4 under that load, and a missed deadline marks its series stale for a moment.
+        global: { scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '1s' },
+        rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(ROOT, 'prometheus/rules/alerts.yml')],
+        scrape_configs: [{ job_name: 'routerscope', file_sd_configs: [{ files: [path.join(work.dir, 'routers.yml')] }] }],
+        remote_write: [{ url: `http://127.0.0.1:${vmPort}/api/v1/write`, queue_config: { batch_send_deadline: '1s' } }],
+      }),
+    );
+    processes.push(
+      spawn(
+        'prometheus',
+        [`--config.file=${work.dir}/prometheus.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${promPort}`],
+        { stdio: 'ignore' },
+      ),
+    );
     prometheus = `http://127.0.0.1:${promPort}`;
     victoria = `http://127.0.0.1:${vmPort}`;
     // Discovery takes ~5 s; then rates need a few samples, and the recording rules their inputs.
-    await waitFor(async () => {
-      const r = await promQuery(prometheus, 'router_target:openwrt_ping_loss:ratio5m').catch(() => undefined);
-      return r?.data?.result.length ? true : undefined;
-    }, 60000, 'recording rules over live pings');
+    await waitFor(
+      async () => {
+        const r = await promQuery(prometheus, 'router_target:openwrt_ping_loss:ratio5m').catch(() => undefined);
+        return r?.data?.result.length ? true : undefined;
+      },
+      60000,
+      'recording rules over live pings',
+    );
     await new Promise((r) => setTimeout(r, 3000));
   }, 120_000);
 
@@ -131,21 +182,37 @@ describe('every shipped expression against a real Prometheus', () => {
       const r = await promQuery(prometheus, rule.expr);
       expect(r.status, `${rule.alert}: ${r.error}`).toBe('success');
     }
-    const api = (await (await fetch(`${prometheus}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ health: string; name: string; lastError?: string }> }> } };
-    const unhealthy = api.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`);
+    const api = (await (await fetch(`${prometheus}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ health: string; name: string; lastError?: string }> }> };
+    };
+    const unhealthy = api.data.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.health !== 'ok')
+      .map((r) => `${r.name}: ${r.lastError}`);
     expect(unhealthy).toEqual([]);
   });
 
   it('uses only metric names that some test router exports', async () => {
     const golden = (await Promise.all(ROUTERS.map((r) => readFile(path.join(routerDir(r), 'metrics.golden.prom'), 'utf8')))).join('\n');
-    const exported = new Set(golden.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!.replace(/_(bucket|sum|count)$/, '')));
+    const exported = new Set(
+      golden
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(/[{ ]/)[0]!.replace(/_(bucket|sum|count)$/, '')),
+    );
     const recorded = new Set((await rules('recording.yml')).map((r) => r.record!));
     const exprs = [
-      ...(await dashboards()).flatMap((d) => [...d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...(d.annotations?.list ?? []).map((a) => a.expr ?? ''), ...d.templating.list.map((v) => v.query ?? '')]),
+      ...(await dashboards()).flatMap((d) => [
+        ...d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+        ...(d.annotations?.list ?? []).map((a) => a.expr ?? ''),
+        ...d.templating.list.map((v) => v.query ?? ''),
+      ]),
       ...(await rules('recording.yml')).map((r) => r.expr),
       ...(await rules('alerts.yml')).map((r) => r.expr),
     ];
-    const names = new Set(exprs.flatMap((e) => e.match(/\b(?:node|openwrt|routerscope|wifi|process)_[a-zA-Z0-9_]+|\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+/g) ?? []));
+    const names = new Set(
+      exprs.flatMap((e) => e.match(/\b(?:node|openwrt|routerscope|wifi|process)_[a-zA-Z0-9_]+|\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+/g) ?? []),
+    );
     const unknown = [...names].filter((n) => !exported.has(n.replace(/_(bucket|sum|count)$/, '')) && !recorded.has(n));
     expect(names.size).toBeGreaterThan(80);
     expect(unknown).toEqual([]);
@@ -154,10 +221,14 @@ describe('every shipped expression against a real Prometheus', () => {
   it('remote-writes to VictoriaMetrics, which answers the Overview dashboard', async () => {
     const overview = (await dashboards()).find((d) => d.uid === 'routerscope-overview')!;
     const exprs = overview.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: p.title, expr: substitute(t.expr) })));
-    await waitFor(async () => {
-      const r = await promQuery(victoria, 'router_target:openwrt_ping_rtt_seconds:mean5m').catch(() => undefined);
-      return r?.data?.result.length ? true : undefined;
-    }, 30000, 'VictoriaMetrics to receive recorded series');
+    await waitFor(
+      async () => {
+        const r = await promQuery(victoria, 'router_target:openwrt_ping_rtt_seconds:mean5m').catch(() => undefined);
+        return r?.data?.result.length ? true : undefined;
+      },
+      30000,
+      'VictoriaMetrics to receive recorded series',
+    );
     const empty: string[] = [];
     for (const { where, expr } of exprs) {
       const r = await promQuery(victoria, expr);

@@ -34,9 +34,20 @@ async function copyDirFiles(from: string, to: string, filter: (name: string) => 
 
 async function freezeSystem(root: string): Promise<void> {
   const procFiles = [
-    'loadavg', 'meminfo', 'stat', 'net/dev', '1/mounts', 'net/stat/nf_conntrack',
-    'sys/net/netfilter/nf_conntrack_count', 'sys/net/netfilter/nf_conntrack_max',
-    'sys/kernel/ostype', 'sys/kernel/osrelease', 'sys/kernel/version', 'sys/kernel/hostname', 'sys/kernel/domainname', 'sys/kernel/arch',
+    'loadavg',
+    'meminfo',
+    'stat',
+    'net/dev',
+    '1/mounts',
+    'net/stat/nf_conntrack',
+    'sys/net/netfilter/nf_conntrack_count',
+    'sys/net/netfilter/nf_conntrack_max',
+    'sys/kernel/ostype',
+    'sys/kernel/osrelease',
+    'sys/kernel/version',
+    'sys/kernel/hostname',
+    'sys/kernel/domainname',
+    'sys/kernel/arch',
   ];
   for (const f of procFiles) await copyIfReadable(`/proc/${f}`, path.join(root, 'proc', f));
   for (const dev of await readdir('/sys/class/net')) await copyDirFiles(`/sys/class/net/${dev}`, path.join(root, 'sys/class/net', dev));
@@ -60,7 +71,20 @@ function tolerance(key: string, value: number): number {
   return Math.abs(value) * 1e-12;
 }
 
-const NODE_EXPORTER_COLLECTORS = ['loadavg', 'meminfo', 'cpu', 'stat', 'netdev', 'netclass', 'thermal_zone', 'hwmon', 'conntrack', 'filesystem', 'time', 'uname'];
+const NODE_EXPORTER_COLLECTORS = [
+  'loadavg',
+  'meminfo',
+  'cpu',
+  'stat',
+  'netdev',
+  'netclass',
+  'thermal_zone',
+  'hwmon',
+  'conntrack',
+  'filesystem',
+  'time',
+  'uname',
+];
 
 describe('parity with node_exporter 1.5 on a frozen /proc and /sys', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -73,26 +97,41 @@ describe('parity with node_exporter 1.5 on a frozen /proc and /sys', () => {
     await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/build.ts')], { cwd: ROOT });
 
     const port = await freePort();
-    const exporter = spawn('prometheus-node-exporter', [
-      `--web.listen-address=127.0.0.1:${port}`,
-      `--path.rootfs=${tmp.dir}`, `--path.procfs=${tmp.dir}/proc`, `--path.sysfs=${tmp.dir}/sys`,
-      '--collector.disable-defaults', ...NODE_EXPORTER_COLLECTORS.map((c) => `--collector.${c}`),
-      '--no-collector.netdev.netlink', '--no-collector.netclass.netlink',
-    ], { stdio: 'ignore' });
+    const exporter = spawn(
+      'prometheus-node-exporter',
+      [
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--path.rootfs=${tmp.dir}`,
+        `--path.procfs=${tmp.dir}/proc`,
+        `--path.sysfs=${tmp.dir}/sys`,
+        '--collector.disable-defaults',
+        ...NODE_EXPORTER_COLLECTORS.map((c) => `--collector.${c}`),
+        '--no-collector.netdev.netlink',
+        '--no-collector.netclass.netlink',
+      ],
+      { stdio: 'ignore' },
+    );
     try {
-      const text = await waitFor(async () => {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-          return res.ok ? await res.text() : undefined;
-        } catch {
-          return undefined;
-        }
-      }, 15000, 'node_exporter');
+      const text = await waitFor(
+        async () => {
+          try {
+            const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+            return res.ok ? await res.text() : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        15000,
+        'node_exporter',
+      );
       theirs = toSeriesMap(parseExposition(text));
     } finally {
       await stopProcess(exporter);
     }
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'dist/routerscope.mjs'), 'once', '--path.rootfs', tmp.dir], { cwd: tmp.dir, maxBuffer: 1 << 24 });
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'dist/routerscope.mjs'), 'once', '--path.rootfs', tmp.dir], {
+      cwd: tmp.dir,
+      maxBuffer: 1 << 24,
+    });
     ours = toSeriesMap(parseExposition(stdout));
   });
 
@@ -109,11 +148,27 @@ describe('parity with node_exporter 1.5 on a frozen /proc and /sys', () => {
     // The comparison covers every collector, not just a few lucky series.
     const families = new Set(common.map((k) => k.slice(0, k.indexOf('{'))));
     for (const family of [
-      'node_load1', 'node_memory_MemTotal_bytes', 'node_cpu_seconds_total', 'node_boot_time_seconds', 'node_context_switches_total',
-      'node_forks_total', 'node_intr_total', 'node_procs_running', 'node_network_receive_bytes_total', 'node_network_transmit_packets_total',
-      'node_network_info', 'node_network_up', 'node_network_mtu_bytes', 'node_network_speed_bytes', 'node_network_carrier',
-      'node_nf_conntrack_entries_limit', 'node_filesystem_size_bytes', 'node_filesystem_readonly', 'node_time_seconds',
-      'node_time_clocksource_current_info', 'node_uname_info',
+      'node_load1',
+      'node_memory_MemTotal_bytes',
+      'node_cpu_seconds_total',
+      'node_boot_time_seconds',
+      'node_context_switches_total',
+      'node_forks_total',
+      'node_intr_total',
+      'node_procs_running',
+      'node_network_receive_bytes_total',
+      'node_network_transmit_packets_total',
+      'node_network_info',
+      'node_network_up',
+      'node_network_mtu_bytes',
+      'node_network_speed_bytes',
+      'node_network_carrier',
+      'node_nf_conntrack_entries_limit',
+      'node_filesystem_size_bytes',
+      'node_filesystem_readonly',
+      'node_time_seconds',
+      'node_time_clocksource_current_info',
+      'node_uname_info',
     ]) {
       expect(families, family).toContain(family);
     }

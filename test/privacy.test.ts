@@ -36,10 +36,14 @@ describe.each(ROUTERS)('identities hidden on %s', (router) => {
     expect(hostnames.size).toBeGreaterThan(2);
     const exporter = await startExporter(copy.flags);
     try {
-      const text = await waitFor(async () => {
-        const t = await scrape(exporter.url);
-        return t.includes('openwrt_client_receive_bytes_total') && t.includes('openwrt_client_info') ? t : undefined;
-      }, 10000, 'client series');
+      const text = await waitFor(
+        async () => {
+          const t = await scrape(exporter.url);
+          return t.includes('openwrt_client_receive_bytes_total') && t.includes('openwrt_client_info') ? t : undefined;
+        },
+        10000,
+        'client series',
+      );
       expect(text).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
       const leaked = [...macs].filter((m) => text.toLowerCase().includes(m));
       const gateway = router === 'gl-mt2500a' ? ['00:00:5e:00:53:01'] : ['d6:04:3d:66:64:ef'];

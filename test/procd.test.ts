@@ -36,10 +36,19 @@ describe('procd files', () => {
       procd_close_instance() { echo close; }
       . '${INIT}'
       start_service; echo "rc=$?"`;
-    const env = { ...process.env, IPKG_INSTROOT: tmp.dir, UCI_config_file: configFile, ...Object.fromEntries(Object.entries(uci).map(([k, v]) => [`UCI_${k}`, v])) };
+    const env = {
+      ...process.env,
+      IPKG_INSTROOT: tmp.dir,
+      UCI_config_file: configFile,
+      ...Object.fromEntries(Object.entries(uci).map(([k, v]) => [`UCI_${k}`, v])),
+    };
     const { stdout } = await run('busybox', ['sh', '-c', stubs], { env });
     await tmp.remove();
-    return stdout.trim().split('\n').filter(Boolean).map((l) => l.replace(configFile, 'CONFIG'));
+    return stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(configFile, 'CONFIG'));
   }
 
   it('runs the bundle on loopback by default, with respawn and logs to logd', async () => {

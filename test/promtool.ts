@@ -10,9 +10,15 @@ export const LINT_EXEMPTIONS: ReadonlyArray<readonly [RegExp, string]> = [
   // node_exporter's netstat collector names: node_netstat_<Protocol>_<KernelField>, as the kernel spells it.
   [/^node_netstat_MPTcpExt_\w+ metric names should be written in 'snake_case' not 'camelCase'$/, 'node_exporter netstat names'],
   // snmp_exporter's if_mib names (MIB object names, counters without _total), so its dashboards work.
-  [/^if(HC|In|Out|Oper|High)\w* (metric names should be written in 'snake_case' not 'camelCase'|counter metrics should have "_total" suffix)$/, 'snmp_exporter if_mib names'],
+  [
+    /^if(HC|In|Out|Oper|High)\w* (metric names should be written in 'snake_case' not 'camelCase'|counter metrics should have "_total" suffix)$/,
+    'snmp_exporter if_mib names',
+  ],
   // The OpenWrt Lua exporter's wifi_stations names, kept so dashboards built for it keep working.
-  [/^wifi_station_(expected_throughput_kilobits_per_second|inactive_milliseconds|(receive|transmit)_kilobits_per_second) use base unit /, 'Lua exporter wifi names'],
+  [
+    /^wifi_station_(expected_throughput_kilobits_per_second|inactive_milliseconds|(receive|transmit)_kilobits_per_second) use base unit /,
+    'Lua exporter wifi names',
+  ],
   // node_exporter names these counters without _total; kept for compatibility with node-mixin.
   [/^node_nf_conntrack_stat_\w+ /, 'node_exporter conntrack names'],
 ];

@@ -40,7 +40,9 @@ describe('quiet start on plain Linux', () => {
   });
 
   it('keeps the reason in /status', async () => {
-    const status = (await (await fetch(`${exporter.url}/status`)).json()) as { collectors: Array<{ name: string; absent: string | null; last_error: string | null }> };
+    const status = (await (await fetch(`${exporter.url}/status`)).json()) as {
+      collectors: Array<{ name: string; absent: string | null; last_error: string | null }>;
+    };
     const wan = status.collectors.find((c) => c.name === 'wan')!;
     expect(wan.absent).toMatch(/^command "ubus" not found in --path\.bin/);
     expect(wan.last_error).toBeNull();

@@ -37,10 +37,19 @@ export function homeSeries(router = 'home', clients = CLIENTS, totalSteps = TOTA
   };
   const at = (d: number, hour: number, minute = 0) => d * 288 + hour * 12 + minute / 5;
   const events = (times: number[]) => (k: number) => times.filter((t) => t <= k).length;
-  const down = (k: number) => day(k) === OUTAGE.day && k - OUTAGE.day * 288 >= OUTAGE.from && k - OUTAGE.day * 288 < OUTAGE.from + OUTAGE.steps;
+  const down = (k: number) =>
+    day(k) === OUTAGE.day && k - OUTAGE.day * 288 >= OUTAGE.from && k - OUTAGE.day * 288 < OUTAGE.from + OUTAGE.steps;
   const series: Series[] = [
-    { name: 'openwrt_interface_info', labels: { ...base, interface: 'wan', device: 'eth0', l3_device: 'pppoe-wan', proto: 'pppoe', role: 'wan' }, value: () => 1 },
-    { name: 'openwrt_interface_info', labels: { ...base, interface: 'lan', device: 'br-lan', l3_device: 'br-lan', proto: 'static', role: 'lan' }, value: () => 1 },
+    {
+      name: 'openwrt_interface_info',
+      labels: { ...base, interface: 'wan', device: 'eth0', l3_device: 'pppoe-wan', proto: 'pppoe', role: 'wan' },
+      value: () => 1,
+    },
+    {
+      name: 'openwrt_interface_info',
+      labels: { ...base, interface: 'lan', device: 'br-lan', l3_device: 'br-lan', proto: 'static', role: 'lan' },
+      value: () => 1,
+    },
     { name: 'node_network_receive_bytes_total', labels: { ...base, device: 'pppoe-wan' }, value: cumulative((k) => wanRx(day(k - 1))) },
     { name: 'node_network_transmit_bytes_total', labels: { ...base, device: 'pppoe-wan' }, value: cumulative((k) => wanTx(day(k - 1))) },
     { name: 'node_network_receive_bytes_total', labels: { ...base, device: 'br-lan' }, value: cumulative(() => 777_000) },
@@ -49,7 +58,11 @@ export function homeSeries(router = 'home', clients = CLIENTS, totalSteps = TOTA
     { name: 'openwrt_wan_up', labels: { ...base, interface: 'wan' }, value: (k) => (down(k) ? 0 : 1) },
     { name: 'openwrt_wan_device_info', labels: { ...base, interface: 'wan', device: 'pppoe-wan' }, value: () => 1 },
     { name: 'openwrt_interface_up', labels: { ...base, interface: 'lan' }, value: () => 1 },
-    { name: 'openwrt_interface_events_total', labels: { ...base, interface: 'wan', event: 'ppp_up' }, value: events([at(3, 14, 30), at(5, 3)]) },
+    {
+      name: 'openwrt_interface_events_total',
+      labels: { ...base, interface: 'wan', event: 'ppp_up' },
+      value: events([at(3, 14, 30), at(5, 3)]),
+    },
     { name: 'openwrt_interface_events_total', labels: { ...base, interface: 'wan', event: 'master_changed' }, value: events([at(3, 14)]) },
     { name: 'openwrt_protocol_receive_bytes_total', labels: { ...base, protocol: 'HTTPS' }, value: cumulative(() => 700_000) },
     { name: 'openwrt_protocol_receive_bytes_total', labels: { ...base, protocol: 'QUIC' }, value: cumulative(() => 200_000) },
@@ -59,15 +72,46 @@ export function homeSeries(router = 'home', clients = CLIENTS, totalSteps = TOTA
     { name: 'openwrt_dns_queries_total', labels: { ...base, client: '192.168.8.11', type: 'AAAA' }, value: cumulative(() => 1) },
     { name: 'openwrt_dns_client_unique_domains', labels: { ...base, client: '192.168.8.10' }, value: () => 42 },
     { name: 'openwrt_dns_client_unique_domains', labels: { ...base, client: '192.168.8.11' }, value: (k) => (k === at(2, 12) ? 25 : 17) },
-    { name: 'openwrt_ping_requests_total', labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' }, value: cumulative(() => 300) },
-    { name: 'openwrt_ping_responses_total', labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' }, value: cumulative(() => 297) },
-    { name: 'openwrt_ping_rtt_seconds_sum', labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' }, value: cumulative(() => 297 * 0.02) },
-    { name: 'openwrt_ping_rtt_seconds_count', labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' }, value: cumulative(() => 297) },
-    ...[['0.01', 0], ['0.02', 297], ['0.05', 297], ['+Inf', 297]].map(([le, n]) => ({
-      name: 'openwrt_ping_rtt_seconds_bucket', labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan', le: le as string }, value: cumulative(() => n as number),
+    {
+      name: 'openwrt_ping_requests_total',
+      labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' },
+      value: cumulative(() => 300),
+    },
+    {
+      name: 'openwrt_ping_responses_total',
+      labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' },
+      value: cumulative(() => 297),
+    },
+    {
+      name: 'openwrt_ping_rtt_seconds_sum',
+      labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' },
+      value: cumulative(() => 297 * 0.02),
+    },
+    {
+      name: 'openwrt_ping_rtt_seconds_count',
+      labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' },
+      value: cumulative(() => 297),
+    },
+    ...[
+      ['0.01', 0],
+      ['0.02', 297],
+      ['0.05', 297],
+      ['+Inf', 297],
+    ].map(([le, n]) => ({
+      name: 'openwrt_ping_rtt_seconds_bucket',
+      labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan', le: le as string },
+      value: cumulative(() => n as number),
     })),
-    { name: 'openwrt_ping_jitter_seconds', labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' }, value: () => 0.003 },
-    { name: 'ALERTS', labels: { ...base, alertname: 'WanDown', alertstate: 'firing', severity: 'critical', interface: 'wan' }, value: (k) => (down(k) && k - OUTAGE.day * 288 > OUTAGE.from ? 1 : undefined) },
+    {
+      name: 'openwrt_ping_jitter_seconds',
+      labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' },
+      value: () => 0.003,
+    },
+    {
+      name: 'ALERTS',
+      labels: { ...base, alertname: 'WanDown', alertstate: 'firing', severity: 'critical', interface: 'wan' },
+      value: (k) => (down(k) && k - OUTAGE.day * 288 > OUTAGE.from ? 1 : undefined),
+    },
     { name: 'node_thermal_zone_temp', labels: { ...base, type: 'cpu-thermal', zone: '0' }, value: (k) => 50 + (k % 12) },
     { name: 'openwrt_optics_rx_power_dbm', labels: { ...base, device: 'eth1' }, value: (k) => (k === at(1, 2) ? -21.5 : -19.1) },
     { name: 'openwrt_optics_tx_power_dbm', labels: { ...base, device: 'eth1' }, value: () => 2.5 },
@@ -91,7 +135,9 @@ export function* openMetrics(series: Series[], first = FIRST_DAY, steps = TOTAL_
   for (const s of series) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   for (const [name, list] of byName) {
     for (const s of list) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      const labels = Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',');
       let chunk = '';
       for (let k = 0; k <= steps; k++) {
         const v = s.value(k);

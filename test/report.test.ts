@@ -20,9 +20,27 @@ async function startPrometheus(dataDir: string, extra: string[] = []): Promise<{
   const port = await freePort();
   const config = path.join(dataDir, '..', `prometheus-${port}.yml`);
   await writeFile(config, 'global: {scrape_interval: 1m}\n');
-  const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=10y', ...extra], { stdio: 'ignore' });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=10y',
+      ...extra,
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(`${url}/api/v1/query?query=up`).then((r) => (r.ok ? true : undefined), () => undefined), 20000, 'prometheus');
+  await waitFor(
+    () =>
+      fetch(`${url}/api/v1/query?query=up`).then(
+        (r) => (r.ok ? true : undefined),
+        () => undefined,
+      ),
+    20000,
+    'prometheus',
+  );
   return { url, process: child };
 }
 
@@ -68,7 +86,12 @@ describe('routerscope report over a backfilled week', () => {
   it('gives the known figures for a day with an outage', async () => {
     const r = await json('daily', '2026-10-14'); // day index 3
     expect(r.router).toBe('home');
-    expect(r.period).toEqual({ firstDay: '2026-10-14', start: '2026-10-14T00:00:00.000Z', end: '2026-10-15T00:00:00.000Z', timeZone: 'UTC' });
+    expect(r.period).toEqual({
+      firstDay: '2026-10-14',
+      start: '2026-10-14T00:00:00.000Z',
+      end: '2026-10-15T00:00:00.000Z',
+      timeZone: 'UTC',
+    });
     expect(r.summary.wans).toEqual([{ interface: 'wan', download: dayBytes(wanRx, [3]), upload: dayBytes(wanTx, [3]) }]);
     expect(r.summary.total).toEqual({ download: 1_152_000_000, upload: 288_000_000 });
     expect(r.summary.previous).toEqual({ download: dayBytes(wanRx, [2]), upload: dayBytes(wanTx, [2]) });
@@ -78,10 +101,22 @@ describe('routerscope report over a backfilled week', () => {
       { mac: CLIENTS[0]!.mac, hostname: 'tv-living', ip: '192.168.8.10', value: 288 * 600_000 },
       { mac: CLIENTS[1]!.mac, hostname: 'laptop', ip: '192.168.8.11', value: 288 * 300_000 },
     ]);
-    expect(r.topUpload.map((c) => [c.hostname, c.value])).toEqual([['laptop', 288 * 100_000], ['tv-living', 288 * 20_000]]);
-    expect(r.topConnections.map((c) => [c.hostname, c.value])).toEqual([['laptop', 288 * 5], ['tv-living', 288 * 2]]);
-    expect(r.dns).toEqual([{ client: '192.168.8.10', queries: 864, uniqueDomains: 42 }, { client: '192.168.8.11', queries: 288, uniqueDomains: 17 }]);
-    expect(r.protocols.map((p) => [p.protocol, p.bytes])).toEqual([['HTTPS', 288 * 800_000], ['QUIC', 288 * 200_000]]);
+    expect(r.topUpload.map((c) => [c.hostname, c.value])).toEqual([
+      ['laptop', 288 * 100_000],
+      ['tv-living', 288 * 20_000],
+    ]);
+    expect(r.topConnections.map((c) => [c.hostname, c.value])).toEqual([
+      ['laptop', 288 * 5],
+      ['tv-living', 288 * 2],
+    ]);
+    expect(r.dns).toEqual([
+      { client: '192.168.8.10', queries: 864, uniqueDomains: 42 },
+      { client: '192.168.8.11', queries: 288, uniqueDomains: 17 },
+    ]);
+    expect(r.protocols.map((p) => [p.protocol, p.bytes])).toEqual([
+      ['HTTPS', 288 * 800_000],
+      ['QUIC', 288 * 200_000],
+    ]);
     // 289 samples in the inclusive day, 6 of them down: 14:00 to 14:30.
     expect(r.wans).toHaveLength(1);
     expect(r.wans[0]!.availability).toBeCloseTo((289 - OUTAGE.steps) / 289, 12);
@@ -95,7 +130,15 @@ describe('routerscope report over a backfilled week', () => {
     expect(l.p95Ms).toBeCloseTo(19.5, 9); // within the (10, 20] ms bucket
     expect(l.loss).toBeCloseTo(0.01, 12);
     expect(l.jitterMs).toBeCloseTo(3, 9);
-    expect(r.alerts).toEqual([{ alertname: 'WanDown', severity: 'critical', subject: 'interface=wan', minutes: 25, firings: [{ start: '2026-10-14T14:05:00.000Z', end: '2026-10-14T14:30:00.000Z', minutes: 25 }] }]);
+    expect(r.alerts).toEqual([
+      {
+        alertname: 'WanDown',
+        severity: 'critical',
+        subject: 'interface=wan',
+        minutes: 25,
+        firings: [{ start: '2026-10-14T14:05:00.000Z', end: '2026-10-14T14:30:00.000Z', minutes: 25 }],
+      },
+    ]);
     expect(r.temperatures).toEqual([{ sensor: 'cpu-thermal', min: 50, max: 61 }]);
     expect(r.optics).toEqual([{ device: 'eth1', rxMinDbm: -19.1, rxMaxDbm: -19.1, txMinDbm: 2.5, txMaxDbm: 2.5 }]);
     expect(r.newClients).toEqual([]);
@@ -122,7 +165,11 @@ describe('routerscope report over a backfilled week', () => {
     expect(r.summary.total.download).toBe(10_080_000_000);
     expect(r.summary.previous.download).toBe(dayBytes(wanRx, [0]));
     expect(r.traffic.map((t) => [t.label, t.download])).toEqual([1, 2, 3, 4, 5, 6, 7].map((d) => [`10-${11 + d}`, dayBytes(wanRx, [d])]));
-    expect(r.topDownload.map((c) => [c.hostname, c.value])).toEqual([['tv-living', 7 * 288 * 600_000], ['laptop', 7 * 288 * 300_000], ['phone', 3 * 288 * 50_000]]);
+    expect(r.topDownload.map((c) => [c.hostname, c.value])).toEqual([
+      ['tv-living', 7 * 288 * 600_000],
+      ['laptop', 7 * 288 * 300_000],
+      ['phone', 3 * 288 * 50_000],
+    ]);
     expect(r.newClients).toEqual([{ mac: '02:00:00:00:00:0c', hostname: 'phone', ip: '192.168.8.12', value: 1 }]);
     expect(r.pppoeReconnects).toEqual([{ interface: 'wan', count: 2 }]);
     expect(r.wans[0]!.availability).toBeCloseTo((7 * 288 + 1 - OUTAGE.steps) / (7 * 288 + 1), 12);
@@ -136,14 +183,35 @@ describe('routerscope report over a backfilled week', () => {
     expect(r.summary.total.download).toBe(dayBytes(wanRx, [0, 1, 2, 3, 4, 5, 6, 7]));
     expect(r.summary.previous.download).toBe(0);
     expect(r.traffic).toHaveLength(31);
-    expect(r.traffic.filter((t) => t.download > 0).map((t) => t.label)).toEqual(['10-11', '10-12', '10-13', '10-14', '10-15', '10-16', '10-17', '10-18']);
+    expect(r.traffic.filter((t) => t.download > 0).map((t) => t.label)).toEqual([
+      '10-11',
+      '10-12',
+      '10-13',
+      '10-14',
+      '10-15',
+      '10-16',
+      '10-17',
+      '10-18',
+    ]);
   });
 
   it.each([
-    ['a router that does not exist', ['--router', 'nosuch'], 'routerscope report: router "nosuch" not found in Prometheus; known routers: home. Pass one of them with --router.\n'],
-    ['a period without data', ['--date', '2026-09-01'], 'routerscope report: no data for router "home" between 2026-09-01T00:00:00.000Z and 2026-09-02T00:00:00.000Z: check --date, and that Prometheus keeps data that long (--storage.tsdb.retention.time).\n'],
+    [
+      'a router that does not exist',
+      ['--router', 'nosuch'],
+      'routerscope report: router "nosuch" not found in Prometheus; known routers: home. Pass one of them with --router.\n',
+    ],
+    [
+      'a period without data',
+      ['--date', '2026-09-01'],
+      'routerscope report: no data for router "home" between 2026-09-01T00:00:00.000Z and 2026-09-02T00:00:00.000Z: check --date, and that Prometheus keeps data that long (--storage.tsdb.retention.time).\n',
+    ],
     ['a bad date', ['--date', '2026-02-30'], 'routerscope report: date "2026-02-30" does not exist: pass --date YYYY-MM-DD.\n'],
-    ['a bad time zone', ['--tz', 'Mars/Olympus'], 'routerscope report: unknown time zone "Mars/Olympus": use an IANA name such as Europe/Berlin or UTC.\n'],
+    [
+      'a bad time zone',
+      ['--tz', 'Mars/Olympus'],
+      'routerscope report: unknown time zone "Mars/Olympus": use an IANA name such as Europe/Berlin or UTC.\n',
+    ],
   ])('exits 1 for %s', async (_what, args, message) => {
     const r = await report(['daily', '--prometheus', prom.url, '--tz', 'UTC', '--date', '2026-10-14', ...args]);
     expect(r.stderr).toBe(message);
@@ -154,7 +222,9 @@ describe('routerscope report over a backfilled week', () => {
   it('exits 1 when Prometheus is unreachable', async () => {
     const port = await freePort();
     const r = await report(['daily', '--date', '2026-10-14', '--prometheus', `http://127.0.0.1:${port}`]);
-    expect(r.stderr).toBe(`routerscope report: cannot reach Prometheus at http://127.0.0.1:${port} (ECONNREFUSED): is it running? Pass its address with --prometheus URL.\n`);
+    expect(r.stderr).toBe(
+      `routerscope report: cannot reach Prometheus at http://127.0.0.1:${port} (ECONNREFUSED): is it running? Pass its address with --prometheus URL.\n`,
+    );
     expect(r.code).toBe(1);
   });
 
@@ -164,7 +234,9 @@ describe('routerscope report over a backfilled week', () => {
     const strict = await startPrometheus(path.join(work.dir, 'data2'), ['--query.max-samples=10']);
     try {
       const r = await report(['daily', '--date', '2026-10-14', '--prometheus', strict.url, '--router', 'home', '--tz', 'UTC']);
-      expect(r.stderr).toMatch(/^routerscope report: Prometheus rejected a query \(query processing would load too many samples into memory in query execution\): query was .+\n$/);
+      expect(r.stderr).toMatch(
+        /^routerscope report: Prometheus rejected a query \(query processing would load too many samples into memory in query execution\): query was .+\n$/,
+      );
       expect(r.code).toBe(1);
     } finally {
       await stopProcess(strict.process);
@@ -193,7 +265,9 @@ describe('routerscope report on the real router shapes', () => {
           const name = family.name + sample.suffix;
           const direction = { node_network_receive_bytes_total: 0, node_network_transmit_bytes_total: 1 }[name];
           const rate = direction === undefined ? 0 : (devices[sample.labels.device ?? '']?.[direction] ?? 0);
-          const labels = Object.fromEntries(Object.entries({ ...sample.labels, router, job: 'routerscope', instance: `${router}:9100` }).map(([k, v]) => [k, escape(v)]));
+          const labels = Object.fromEntries(
+            Object.entries({ ...sample.labels, router, job: 'routerscope', instance: `${router}:9100` }).map(([k, v]) => [k, escape(v)]),
+          );
           series.push({ name, labels, value: (k) => sample.value + rate * k * STEP });
         }
       }
@@ -209,13 +283,30 @@ describe('routerscope report on the real router shapes', () => {
     await work?.remove();
   });
 
-  it.each(Object.entries(MOVES))('%s: the day\'s bytes per WAN, each WAN once and always up', async (router, { wans }) => {
-    const r = await report(['daily', '--date', '2026-11-02', '--prometheus', prom.url, '--router', router, '--tz', 'UTC', '--format', 'json']);
+  it.each(Object.entries(MOVES))("%s: the day's bytes per WAN, each WAN once and always up", async (router, { wans }) => {
+    const r = await report([
+      'daily',
+      '--date',
+      '2026-11-02',
+      '--prometheus',
+      prom.url,
+      '--router',
+      router,
+      '--tz',
+      'UTC',
+      '--format',
+      'json',
+    ]);
     expect(r.stderr).toBe('');
     const parsed = JSON.parse(r.stdout) as Report;
     const day = 86_400;
-    expect(parsed.summary.wans).toEqual(Object.entries(wans).map(([wan, [rx, tx]]) => ({ interface: wan, download: rx * day, upload: tx * day })));
-    const total = Object.values(wans).reduce((a, [rx, tx]) => ({ download: a.download + rx * day, upload: a.upload + tx * day }), { download: 0, upload: 0 });
+    expect(parsed.summary.wans).toEqual(
+      Object.entries(wans).map(([wan, [rx, tx]]) => ({ interface: wan, download: rx * day, upload: tx * day })),
+    );
+    const total = Object.values(wans).reduce((a, [rx, tx]) => ({ download: a.download + rx * day, upload: a.upload + tx * day }), {
+      download: 0,
+      upload: 0,
+    });
     expect(parsed.summary.total).toEqual(total);
     expect(parsed.wans.map((w) => [w.interface, w.availability, w.outages])).toEqual(Object.keys(wans).map((wan) => [wan, 1, []]));
   });

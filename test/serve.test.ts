@@ -64,7 +64,11 @@ describe('serve over a test router', () => {
       expect(series.has('node_network_receive_bytes_total{device="pppoe-wan"}')).toBe(true);
       // The collector's own duration says it stopped at the deadline (2 s less the 0.5 s offset).
       expect(series.get('routerscope_scrape_collector_duration_seconds{collector="uname"}')).toBeLessThan(2);
-      const failure = await waitFor(() => exporter.logs.find((l) => l.collector === 'uname' && l.msg === 'collector failed'), 5000, 'log line');
+      const failure = await waitFor(
+        () => exporter.logs.find((l) => l.collector === 'uname' && l.msg === 'collector failed'),
+        5000,
+        'log line',
+      );
       expect(failure.err).toBe('uname -m: aborted (scrape deadline)');
       const sleepPid = Number(await readFile(pidFile, 'utf8'));
       await waitFor(() => (isAlive(sleepPid) ? undefined : true), 5000, 'the hung child to be killed');
@@ -124,7 +128,9 @@ describe('a FIFO in the textfile directory', () => {
       expect(text).toContain('node_textfile_scrape_error 1\n');
       expect(text).toContain('routerscope_scrape_collector_success{collector="textfile"} 1\n');
       expect((await fetch(`${exporter.url}/-/healthy`)).status).toBe(200);
-      expect(exporter.logs.some((l) => l.msg === 'textfile skipped: not a regular file' && String(l.file).endsWith('/stuck.prom'))).toBe(true);
+      expect(exporter.logs.some((l) => l.msg === 'textfile skipped: not a regular file' && String(l.file).endsWith('/stuck.prom'))).toBe(
+        true,
+      );
     } finally {
       await exporter.stop();
       await router.remove();

@@ -10,22 +10,25 @@ import { findCommand, missingRequirements, REQUIREMENTS } from './setup/prefligh
 
 const run = promisify(execFile);
 
-describe('the suite\'s tool check', () => {
-  it.each(REQUIREMENTS.tools.map((t) => [t.command, t.package]))('with %s hidden from PATH, fails naming the package %s', async (hidden, pkg) => {
-    const work = await tempDir('routerscope-path-');
-    try {
-      // A PATH holding every required command but one.
-      for (const tool of REQUIREMENTS.tools) {
-        if (tool.command === hidden) continue;
-        await symlink(findCommand(tool.command)!, path.join(work.dir, tool.command)).catch(() => undefined);
+describe("the suite's tool check", () => {
+  it.each(REQUIREMENTS.tools.map((t) => [t.command, t.package]))(
+    'with %s hidden from PATH, fails naming the package %s',
+    async (hidden, pkg) => {
+      const work = await tempDir('routerscope-path-');
+      try {
+        // A PATH holding every required command but one.
+        for (const tool of REQUIREMENTS.tools) {
+          if (tool.command === hidden) continue;
+          await symlink(findCommand(tool.command)!, path.join(work.dir, tool.command)).catch(() => undefined);
+        }
+        const problems = missingRequirements({ searchPath: [work.dir], uid: 0 });
+        expect(problems).toEqual([expect.stringContaining(`"${hidden}"`)]);
+        expect(problems[0]).toContain(`install the Debian package ${pkg}`);
+      } finally {
+        await work.remove();
       }
-      const problems = missingRequirements({ searchPath: [work.dir], uid: 0 });
-      expect(problems).toEqual([expect.stringContaining(`"${hidden}"`)]);
-      expect(problems[0]).toContain(`install the Debian package ${pkg}`);
-    } finally {
-      await work.remove();
-    }
-  });
+    },
+  );
 
   it('names the root privilege when not root', () => {
     expect(missingRequirements({ uid: 1000 })).toEqual([expect.stringMatching(/^missing privilege root: .*run the tests as root$/)]);
@@ -45,7 +48,9 @@ describe('scripts/setup.sh --test', () => {
       await fake('id', `echo ${uid}`);
       await fake('dpkg-query', installed ? `printf 'install ok installed'` : 'exit 1');
       await fake('apt-get', `echo "apt-get $*" >> ${work.dir}/apt.log`);
-      const result = await run('bash', [path.join(ROOT, 'scripts', 'setup.sh'), '--test'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }).then(
+      const result = await run('bash', [path.join(ROOT, 'scripts', 'setup.sh'), '--test'], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      }).then(
         (r) => ({ code: 0, stderr: r.stderr }),
         (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
       );

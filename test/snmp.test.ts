@@ -51,7 +51,15 @@ describe('snmp collector with a real snmpd', () => {
     await writeFile(conf, `agentaddress udp:127.0.0.1:${port}\nrocommunity public 127.0.0.1\n`);
     snmpd = spawn('snmpd', ['-f', '-Lo', '-C', '-c', conf, '-p', path.join(work.dir, 'pid')], { stdio: 'ignore' });
     const target = snmpTargetSchema.parse({ name: 'probe', host: '127.0.0.1', port, timeout: 1 });
-    await waitFor(() => pollInterfaces(target).then(() => true, () => undefined), 15000, 'snmpd');
+    await waitFor(
+      () =>
+        pollInterfaces(target).then(
+          () => true,
+          () => undefined,
+        ),
+      15000,
+      'snmpd',
+    );
   });
   afterAll(async () => {
     if (snmpd) await stopProcess(snmpd);
@@ -59,7 +67,7 @@ describe('snmp collector with a real snmpd', () => {
     await work?.remove();
   });
 
-  it('reads IF-MIB octet counters equal to /proc/net/dev within one poll\'s traffic', async () => {
+  it("reads IF-MIB octet counters equal to /proc/net/dev within one poll's traffic", async () => {
     const target = snmpTargetSchema.parse({ name: 'local', host: '127.0.0.1', port });
     const interfaces = await pollInterfaces(target);
     const after = { lo: await procNetDev('lo'), dummy: await procNetDev(dummy) };
@@ -92,24 +100,37 @@ describe('snmp collector with a real snmpd', () => {
     });
     const warnings: string[] = [];
     const config = parseConfig(yaml, { definitions });
-    const exporter = new Exporter(config, definitions, createSources(config), pino({ level: 'warn' }, { write: (s: string) => warnings.push(s) }));
+    const exporter = new Exporter(
+      config,
+      definitions,
+      createSources(config),
+      pino({ level: 'warn' }, { write: (s: string) => warnings.push(s) }),
+    );
     exporter.start();
     try {
-      const series = await waitFor(async () => {
-        const s = toSeriesMap(parseExposition(render(await exporter.scrape({ timeoutSeconds: 5 }))));
-        return s.get('openwrt_snmp_up{target="switch"}') === 1 && warnings.length > 0 ? s : undefined;
-      }, 15000, 'both targets polled');
+      const series = await waitFor(
+        async () => {
+          const s = toSeriesMap(parseExposition(render(await exporter.scrape({ timeoutSeconds: 5 }))));
+          return s.get('openwrt_snmp_up{target="switch"}') === 1 && warnings.length > 0 ? s : undefined;
+        },
+        15000,
+        'both targets polled',
+      );
       expect(series.get('openwrt_snmp_up{target="dead-ap"}')).toBe(0);
       expect(series.get('routerscope_scrape_collector_success{collector="snmp"}')).toBe(1);
       expect([...series.keys()].some((k) => k.startsWith('ifHCInOctets{') && k.includes('target="switch"'))).toBe(true);
       expect([...series.keys()].some((k) => k.includes('target="dead-ap"') && k.startsWith('if'))).toBe(false);
-      expect(warnings.map((w) => JSON.parse(w) as { target: string; err: string })).toEqual([expect.objectContaining({ target: 'dead-ap', err: 'Request timed out' })]);
+      expect(warnings.map((w) => JSON.parse(w) as { target: string; err: string })).toEqual([
+        expect.objectContaining({ target: 'dead-ap', err: 'Request timed out' }),
+      ]);
     } finally {
       await exporter.stop();
     }
   });
 
   it('wants v3 credentials for version 3', () => {
-    expect(() => parseConfig(JSON.stringify({ collectors: { snmp: { targets: [{ name: 'x', host: 'h', version: '3' }] } } }), { definitions })).toThrow('collectors.snmp.targets.0.v3: version 3 needs v3 credentials');
+    expect(() =>
+      parseConfig(JSON.stringify({ collectors: { snmp: { targets: [{ name: 'x', host: 'h', version: '3' }] } } }), { definitions }),
+    ).toThrow('collectors.snmp.targets.0.v3: version 3 needs v3 credentials');
   });
 });

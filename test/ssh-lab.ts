@@ -73,22 +73,49 @@ export async function startSshLab(options: SshLabOptions = {}): Promise<SshLab> 
   await writeFile(path.join(work.dir, 'authorized_keys'), clientPub);
   // dropbear reads only ~/.ssh/authorized_keys; labs running at once each add their own key.
   const homeKeys = path.join(ROUTER_HOME, '.ssh', 'authorized_keys');
-  if (!(await readFile(homeKeys, 'utf8').catch(() => '')).includes(clientPub.trim())) await appendFile(homeKeys, clientPub, { mode: 0o600 });
+  if (!(await readFile(homeKeys, 'utf8').catch(() => '')).includes(clientPub.trim()))
+    await appendFile(homeKeys, clientPub, { mode: 0o600 });
   const port = await freePort();
   let command: string[];
   if (server === 'openssh') {
     const maxStartups = options.maxUnauthenticated ?? 100;
-    await writeFile(path.join(work.dir, 'sshd_config'), [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${work.dir}/host_key`, `AuthorizedKeysFile ${work.dir}/authorized_keys`,
-      'PubkeyAuthentication yes', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password',
-      'UsePAM no', 'StrictModes no', `PidFile ${work.dir}/sshd.pid`, 'MaxSessions 20', `MaxStartups ${maxStartups}`, 'LogLevel ERROR', '',
-    ].join('\n'));
+    await writeFile(
+      path.join(work.dir, 'sshd_config'),
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${work.dir}/host_key`,
+        `AuthorizedKeysFile ${work.dir}/authorized_keys`,
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin prohibit-password',
+        'UsePAM no',
+        'StrictModes no',
+        `PidFile ${work.dir}/sshd.pid`,
+        'MaxSessions 20',
+        `MaxStartups ${maxStartups}`,
+        'LogLevel ERROR',
+        '',
+      ].join('\n'),
+    );
     await mkdir('/run/sshd', { recursive: true }); // the privilege separation directory
     command = [requireCommand('sshd'), '-D', '-e', '-f', path.join(work.dir, 'sshd_config')];
   } else {
     await run('dropbearconvert', ['openssh', 'dropbear', path.join(work.dir, 'host_key'), path.join(work.dir, 'host_key.dropbear')]);
     // -F foreground, -E log to stderr, -s no password logins; root may log in with a key, as on OpenWrt.
-    command = [requireCommand('dropbear'), '-F', '-E', '-s', '-p', `127.0.0.1:${port}`, '-r', path.join(work.dir, 'host_key.dropbear'), '-P', path.join(work.dir, 'dropbear.pid')];
+    command = [
+      requireCommand('dropbear'),
+      '-F',
+      '-E',
+      '-s',
+      '-p',
+      `127.0.0.1:${port}`,
+      '-r',
+      path.join(work.dir, 'host_key.dropbear'),
+      '-P',
+      path.join(work.dir, 'dropbear.pid'),
+    ];
   }
   const knownHostsFile = path.join(work.dir, 'known_hosts');
   const identityFile = path.join(work.dir, 'client_key');
@@ -98,15 +125,32 @@ export async function startSshLab(options: SshLabOptions = {}): Promise<SshLab> 
     const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(async () => {
-      try {
-        await run('ssh', ['-p', String(port), '-i', identityFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${knownHostsFile}`, `${ROUTER_USER}@127.0.0.1`, 'true']);
-        return true;
-      } catch {
-        if (child.exitCode !== null) throw new Error(`${server} exited: ${stderr}`);
-        return undefined;
-      }
-    }, 15000, server);
+    await waitFor(
+      async () => {
+        try {
+          await run('ssh', [
+            '-p',
+            String(port),
+            '-i',
+            identityFile,
+            '-o',
+            'BatchMode=yes',
+            '-o',
+            'StrictHostKeyChecking=accept-new',
+            '-o',
+            `UserKnownHostsFile=${knownHostsFile}`,
+            `${ROUTER_USER}@127.0.0.1`,
+            'true',
+          ]);
+          return true;
+        } catch {
+          if (child.exitCode !== null) throw new Error(`${server} exited: ${stderr}`);
+          return undefined;
+        }
+      },
+      15000,
+      server,
+    );
     return child;
   }
 

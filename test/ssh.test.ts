@@ -10,7 +10,20 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseBatchOutput, parseSshUrl, shellQuote, splitHeads } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
-import { copyRouter, descendsFrom, processes, routerDir, ROUTERS, scrape, startExporter, tempDir, transportCounter, waitFor, writeScript, type RunningExporter } from './helpers.ts';
+import {
+  copyRouter,
+  descendsFrom,
+  processes,
+  routerDir,
+  ROUTERS,
+  scrape,
+  startExporter,
+  tempDir,
+  transportCounter,
+  waitFor,
+  writeScript,
+  type RunningExporter,
+} from './helpers.ts';
 import { SSH_SERVERS, startSshLab, type SshLab } from './ssh-lab.ts';
 
 describe('ssh transport parts', () => {
@@ -28,7 +41,11 @@ describe('ssh transport parts', () => {
 
   it('splits framed batch answers, trailing newlines and errors included', () => {
     const out = Buffer.from('OK 7\n1 2 3\n\nERR cat: /x: No such file or directory\nOK 0\n');
-    expect(parseBatchOutput(out, 3).others).toEqual([{ ok: true, text: '1 2 3\n\n' }, { ok: false, message: 'cat: /x: No such file or directory' }, { ok: true, text: '' }]);
+    expect(parseBatchOutput(out, 3).others).toEqual([
+      { ok: true, text: '1 2 3\n\n' },
+      { ok: false, message: 'cat: /x: No such file or directory' },
+      { ok: true, text: '' },
+    ]);
     expect(() => parseBatchOutput(Buffer.from('OK 1\nx'), 2)).toThrow('ssh batch: output ends before answer 2 of 2');
   });
 
@@ -44,7 +61,10 @@ describe('ssh transport parts', () => {
       for (const head of [['head'], ['busybox', 'head']]) {
         const { stdout } = await promisify(execFile)(head[0]!, [...head.slice(1), '-c', '1000', '/dev/null', a!, b!, c!]);
         expect(splitHeads(stdout, [a!, missing, b!, c!])).toEqual([
-          { ok: true, text: 'one\ntwo' }, { ok: false, message: 'No such file or directory' }, { ok: true, text: 'x\n' }, { ok: true, text: '' },
+          { ok: true, text: 'one\ntwo' },
+          { ok: false, message: 'No such file or directory' },
+          { ok: true, text: 'x\n' },
+          { ok: true, text: '' },
         ]);
       }
     } finally {
@@ -63,25 +83,32 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
   let router: Awaited<ReturnType<typeof copyRouter>>;
   let local: RunningExporter;
   let agentless: RunningExporter;
-  const logLines = async () => (await readFile(path.join(routerDir('bpi-r4-omr'), 'commands', 'logread.log'), 'utf8')).split('\n').filter(Boolean).length;
+  const logLines = async () =>
+    (await readFile(path.join(routerDir('bpi-r4-omr'), 'commands', 'logread.log'), 'utf8')).split('\n').filter(Boolean).length;
 
   /** Log followers running for the agentless exporter: this router's logread playbacks outside the local exporter. */
   async function remoteFollowers(): Promise<number> {
     const rows = await processes();
-    return rows.filter((r) => r.args.startsWith('tail -n +1 -f') && r.args.includes(router.dir) && !descendsFrom(rows, r.pid, local.process.pid!)).length;
+    return rows.filter(
+      (r) => r.args.startsWith('tail -n +1 -f') && r.args.includes(router.dir) && !descendsFrom(rows, r.pid, local.process.pid!),
+    ).length;
   }
 
   /** Scrapes until the background collectors have read their playback and two scrapes agree. */
   async function settled(exporter: RunningExporter): Promise<string> {
     const lines = await logLines();
     let previous = '';
-    return waitFor(async () => {
-      const text = await scrape(exporter.url);
-      const normalized = normalizeForGolden(text).replace(/^.*routerscope_transport_operations_total.*\n/gm, '');
-      const done = text.includes(`routerscope_events_lines_total ${lines}\n`) && normalized === previous;
-      previous = normalized;
-      return done ? normalized : undefined;
-    }, 30000, 'the exporter to settle');
+    return waitFor(
+      async () => {
+        const text = await scrape(exporter.url);
+        const normalized = normalizeForGolden(text).replace(/^.*routerscope_transport_operations_total.*\n/gm, '');
+        const done = text.includes(`routerscope_events_lines_total ${lines}\n`) && normalized === previous;
+        previous = normalized;
+        return done ? normalized : undefined;
+      },
+      30000,
+      'the exporter to settle',
+    );
   }
 
   /**
@@ -98,7 +125,10 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     const textfiles = path.join(router.dir, 'rootfs', 'var', 'prometheus');
     await mkdir(textfiles, { recursive: true });
     for (let i = 0; i < FILLER_FILES; i++) await writeFile(path.join(textfiles, fillerName(i)), `routerscope_test_filler_${i} ${i}\n`);
-    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\ncommands:\n  max_output_bytes: 1048576\n`);
+    await appendFile(
+      path.join(router.dir, 'config.yml'),
+      `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\ncommands:\n  max_output_bytes: 1048576\n`,
+    );
     local = await startExporter(router.flags, { env: { TZ: 'UTC' } });
     agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { env: { TZ: 'UTC' } });
   }, 60_000);
@@ -111,7 +141,7 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     expect(transportCounter(first, 'connections')).toBe(1);
   });
 
-  it('sends a prefetch larger than dropbear\'s 9000-byte command limit on stdin, and reads every file', async () => {
+  it("sends a prefetch larger than dropbear's 9000-byte command limit on stdin, and reads every file", async () => {
     await settled(agentless);
     const text = await scrape(agentless.url);
     // Each filler file is read and stat'ed by path; the paths alone make the script this long.
@@ -145,10 +175,14 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     expect(await remoteFollowers()).toBe(2);
     expect(await ssh.dropSessions()).toBeGreaterThan(0);
     // The next scrapes may fail collectors while the connection is re-established; then all succeed.
-    const recovered = await waitFor(async () => {
-      const t = await scrape(agentless.url);
-      return /routerscope_scrape_collector_success\{collector="[^"]+"\} 0/.test(t) || starts(t) <= before ? undefined : t;
-    }, 30000, 'recovery');
+    const recovered = await waitFor(
+      async () => {
+        const t = await scrape(agentless.url);
+        return /routerscope_scrape_collector_success\{collector="[^"]+"\} 0/.test(t) || starts(t) <= before ? undefined : t;
+      },
+      30000,
+      'recovery',
+    );
     expect(recovered).toMatch(/routerscope_scrape_collector_success\{collector="wan"\} 1/);
     expect(recovered).toContain(`routerscope_events_lines_total ${await logLines()}\n`);
     const after = await settled(agentless);
@@ -164,14 +198,22 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     await ssh.down();
     // The scrape still answers: what reads the router fails, with a log line naming the cause.
     const down = await scrape(agentless.url);
-    for (const collector of ['loadavg', 'wan', 'mptcp']) expect(down).toContain(`routerscope_scrape_collector_success{collector="${collector}"} 0\n`);
-    expect(agentless.logs.some((l) => l.collector === 'wan' && /ssh: connect to host 127.0.0.1 .*Connection refused/.test(String(l.err)))).toBe(true);
+    for (const collector of ['loadavg', 'wan', 'mptcp'])
+      expect(down).toContain(`routerscope_scrape_collector_success{collector="${collector}"} 0\n`);
+    expect(
+      agentless.logs.some((l) => l.collector === 'wan' && /ssh: connect to host 127.0.0.1 .*Connection refused/.test(String(l.err))),
+    ).toBe(true);
     await ssh.up();
-    const back = await waitFor(async () => {
-      const t = await scrape(agentless.url);
-      return /routerscope_scrape_collector_success\{collector="[^"]+"\} 0/.test(t) ? undefined : t;
-    }, 30000, 'the router to be reachable again');
-    for (const collector of ['loadavg', 'wan', 'mptcp']) expect(back).toContain(`routerscope_scrape_collector_success{collector="${collector}"} 1\n`);
+    const back = await waitFor(
+      async () => {
+        const t = await scrape(agentless.url);
+        return /routerscope_scrape_collector_success\{collector="[^"]+"\} 0/.test(t) ? undefined : t;
+      },
+      30000,
+      'the router to be reachable again',
+    );
+    for (const collector of ['loadavg', 'wan', 'mptcp'])
+      expect(back).toContain(`routerscope_scrape_collector_success{collector="${collector}"} 1\n`);
     expect(steady(await settled(agentless))).toBe(steady(await settled(local)));
   });
 
@@ -193,10 +235,14 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     await writeScript(bin('wg'), 'exec sleep 3600'); // vpn
     await writeScript(bin('ss'), 'exec yes'); // mptcp: floods past commands.max_output_bytes
     try {
-      const failing = await waitFor(async () => {
-        const t = await scrape(agentless.url);
-        return /collector="vpn"\} 0\n/.test(t) && /collector="mptcp"\} 0\n/.test(t) ? t : undefined;
-      }, 30000, 'the hung and the flooding command to fail their collectors');
+      const failing = await waitFor(
+        async () => {
+          const t = await scrape(agentless.url);
+          return /collector="vpn"\} 0\n/.test(t) && /collector="mptcp"\} 0\n/.test(t) ? t : undefined;
+        },
+        30000,
+        'the hung and the flooding command to fail their collectors',
+      );
       const failed = [...failing.matchAll(/^routerscope_scrape_collector_success\{collector="([^"]+)"\} 0$/gm)].map((m) => m[1]);
       expect(failed.sort()).toEqual(['mptcp', 'vpn']);
       // Both ran inside the one prefetch script of each scrape, on the one connection.
@@ -216,7 +262,9 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
   it('leaves nothing running on the router when it stops', async () => {
     expect(await remoteFollowers()).toBe(2);
     await agentless.stop();
-    expect(await waitFor(async () => ((await remoteFollowers()) === 0 ? true : undefined), 10000, 'the remote followers to stop')).toBe(true);
+    expect(await waitFor(async () => ((await remoteFollowers()) === 0 ? true : undefined), 10000, 'the remote followers to stop')).toBe(
+      true,
+    );
   });
 });
 
@@ -233,19 +281,31 @@ describe('agentless over dropbear on every test router', () => {
   /** Scrapes until two scrapes in a row agree (the prefetch then carries files and commands). */
   const steadyMetrics = (exporter: RunningExporter) => {
     let previous = '';
-    return waitFor(async () => {
-      const normalized = normalizeForGolden(await scrape(exporter.url)).replace(/^.*(routerscope_transport_operations_total|_follower_starts_total|openwrt_ping_).*\n/gm, '');
-      const done = normalized === previous;
-      previous = normalized;
-      return done ? normalized : undefined;
-    }, 30000, 'two scrapes that agree');
+    return waitFor(
+      async () => {
+        const normalized = normalizeForGolden(await scrape(exporter.url)).replace(
+          /^.*(routerscope_transport_operations_total|_follower_starts_total|openwrt_ping_).*\n/gm,
+          '',
+        );
+        const done = normalized === previous;
+        previous = normalized;
+        return done ? normalized : undefined;
+      },
+      30000,
+      'two scrapes that agree',
+    );
   };
 
   it.each(ROUTERS.filter((r) => r !== 'bpi-r4-omr'))('%s', async (name) => {
     const router = await copyRouter(name);
-    await appendFile(path.join(router.dir, 'config.yml'), `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`);
+    await appendFile(
+      path.join(router.dir, 'config.yml'),
+      `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
+    );
     const local = await startExporter([...router.flags, '--no-collector.ping'], { env: { TZ: 'UTC' } });
-    const agentless = await startExporter([...router.flags, '--no-collector.ping', '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { env: { TZ: 'UTC' } });
+    const agentless = await startExporter([...router.flags, '--no-collector.ping', '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], {
+      env: { TZ: 'UTC' },
+    });
     try {
       // A few scrapes so that the commands join the prefetch, then compare.
       for (let i = 0; i < 3; i++) await scrape(agentless.url);

@@ -23,14 +23,24 @@ describe('secrets', () => {
     const commands = path.join(router.dir, 'commands');
     const dump = await readFile(path.join(commands, 'wg_show_all_dump'), 'utf8');
     const secrets = [
-      ...dump.split('\n').filter((l) => l.split('\t').length === 5).map((l) => l.split('\t')[1]!),
-      ...dump.split('\n').filter((l) => l.split('\t').length === 9).map((l) => l.split('\t')[2]!).filter((k) => k !== '(none)'),
+      ...dump
+        .split('\n')
+        .filter((l) => l.split('\t').length === 5)
+        .map((l) => l.split('\t')[1]!),
+      ...dump
+        .split('\n')
+        .filter((l) => l.split('\t').length === 9)
+        .map((l) => l.split('\t')[2]!)
+        .filter((k) => k !== '(none)'),
       'S3cr3t-pppoe-pass',
       'vps-api-token-do-not-leak',
     ];
     expect(secrets).toHaveLength(4);
     // A log line that quotes a key must not reach /api/events either.
-    await appendFile(path.join(commands, 'logread.log'), `Sun Nov 22 11:30:00 2026 daemon.notice netifd: Interface 'wg0' is now up ${secrets[0]}\n`);
+    await appendFile(
+      path.join(commands, 'logread.log'),
+      `Sun Nov 22 11:30:00 2026 daemon.notice netifd: Interface 'wg0' is now up ${secrets[0]}\n`,
+    );
     const exporter = await startExporter([...router.flags, '--log.level', 'debug']);
     try {
       const metrics = await scrape(exporter.url);
@@ -44,7 +54,12 @@ describe('secrets', () => {
       const logs = JSON.stringify(exporter.logs);
       expect(logs).toContain('wg show all dump: line 1 has 3 fields');
       for (const secret of secrets) {
-        for (const [where, text] of [['metrics', metrics + failed], ['events', events], ['status', status], ['logs', logs]]) {
+        for (const [where, text] of [
+          ['metrics', metrics + failed],
+          ['events', events],
+          ['status', status],
+          ['logs', logs],
+        ]) {
           expect(text, `${where} contains a secret`).not.toContain(secret);
         }
       }
@@ -64,10 +79,13 @@ describe('events follower', () => {
     process.env.LOGREAD_FILE = buffer;
     const [, , , rootfs, , bin] = router.flags;
     const only = ['events'];
-    const config = parseConfig(
-      'collectors:\n' + definitions.map((d) => `  ${d.name}:\n    enabled: ${only.includes(d.name)}\n`).join(''),
-      { definitions, flags: [{ flag: 'r', path: ['path', 'rootfs'], value: rootfs }, { flag: 'b', path: ['path', 'bin'], value: [bin] }] },
-    );
+    const config = parseConfig('collectors:\n' + definitions.map((d) => `  ${d.name}:\n    enabled: ${only.includes(d.name)}\n`).join(''), {
+      definitions,
+      flags: [
+        { flag: 'r', path: ['path', 'rootfs'], value: rootfs },
+        { flag: 'b', path: ['path', 'bin'], value: [bin] },
+      ],
+    });
     const exporter = new Exporter(config, definitions, createSources(config), pino({ level: 'silent' }));
     const series = async () => toSeriesMap(parseExposition(render(await exporter.scrape({ timeoutSeconds: 5 }))));
     exporter.start();
@@ -84,12 +102,27 @@ describe('events follower', () => {
       expect(pid).toBeDefined();
       process.kill(pid!, 'SIGKILL');
       for (const line of story.slice(30)) await appendFile(buffer, line + '\n');
-      const final = await waitFor(async () => {
-        const s = await series();
-        return s.get('routerscope_events_lines_total{}') === story.length && s.get('routerscope_events_follower_starts_total{}') === 2 ? s : undefined;
-      }, 15000, 'all lines after the restart');
+      const final = await waitFor(
+        async () => {
+          const s = await series();
+          return s.get('routerscope_events_lines_total{}') === story.length && s.get('routerscope_events_follower_starts_total{}') === 2
+            ? s
+            : undefined;
+        },
+        15000,
+        'all lines after the restart',
+      );
 
-      const reference = new EventCounter(new EventClassifier(new Map([['wan', 'wan1'], ['lan3', 'wan2'], ['eth1', 'wan3']])), 100);
+      const reference = new EventCounter(
+        new EventClassifier(
+          new Map([
+            ['wan', 'wan1'],
+            ['lan3', 'wan2'],
+            ['eth1', 'wan3'],
+          ]),
+        ),
+        100,
+      );
       for (const line of story) reference.add(line);
       for (const [key, count] of reference.counts) {
         const [iface, event] = key.split('\u0000');
@@ -108,7 +141,9 @@ describe('events follower', () => {
 
 describe('commands per scrape', () => {
   /** A copy of a test router whose every command first appends its command line to a log. */
-  async function routerWithCommandLog(name: string): Promise<Awaited<ReturnType<typeof copyRouter>> & { commands: () => Promise<string[]> }> {
+  async function routerWithCommandLog(
+    name: string,
+  ): Promise<Awaited<ReturnType<typeof copyRouter>> & { commands: () => Promise<string[]> }> {
     const router = await copyRouter(name);
     const bin = path.join(router.dir, 'bin');
     const real = path.join(router.dir, 'bin-real');
@@ -131,7 +166,11 @@ describe('commands per scrape', () => {
     const exporter = await startExporter(router.flags);
     try {
       // Let the background follower start (its logread and uci reads are not on the scrape path).
-      await waitFor(async () => ((await scrape(exporter.url)).includes('routerscope_events_follower_up 1') ? true : undefined), 10000, 'follower');
+      await waitFor(
+        async () => ((await scrape(exporter.url)).includes('routerscope_events_follower_up 1') ? true : undefined),
+        10000,
+        'follower',
+      );
       const before = (await router.commands()).length;
       const text = await scrape(exporter.url);
       expect(text).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);

@@ -40,10 +40,12 @@ describe('WAN traffic numbers on the real router shapes', () => {
     let ticks = 0;
     const tick = () => {
       const n = ++ticks;
-      return Promise.all(files.map(async (f) => {
-        await writeFile(`${f.file}.${n}`, advance(f.original, f.moves, (Date.now() - started) / 1000));
-        await rename(`${f.file}.${n}`, f.file);
-      }));
+      return Promise.all(
+        files.map(async (f) => {
+          await writeFile(`${f.file}.${n}`, advance(f.original, f.moves, (Date.now() - started) / 1000));
+          await rename(`${f.file}.${n}`, f.file);
+        }),
+      );
     };
     await tick();
     mover = setInterval(() => void tick(), 200);
@@ -51,21 +53,34 @@ describe('WAN traffic numbers on the real router shapes', () => {
     await writeFile(path.join(work.dir, 'routers.yml'), JSON.stringify(targets));
     // The shipped alerts with every `for:` cut to nothing: a healthy router must stay quiet even
     // with no grace at all.
-    const alerts = parse(await readFile(path.join(ROOT, 'prometheus/rules/alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ for?: string }> }> };
+    const alerts = parse(await readFile(path.join(ROOT, 'prometheus/rules/alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ for?: string }> }>;
+    };
     for (const rule of alerts.groups.flatMap((g) => g.rules)) delete rule.for;
     await writeFile(path.join(work.dir, 'alerts.yml'), stringify(alerts));
-    await writeFile(path.join(work.dir, 'prometheus.yml'), JSON.stringify({
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(work.dir, 'alerts.yml')],
-      scrape_configs: [{ job_name: 'routerscope', file_sd_configs: [{ files: [path.join(work.dir, 'routers.yml')] }] }],
-    }));
-    prometheus = spawn('prometheus', [`--config.file=${work.dir}/prometheus.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    await writeFile(
+      path.join(work.dir, 'prometheus.yml'),
+      JSON.stringify({
+        global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+        rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(work.dir, 'alerts.yml')],
+        scrape_configs: [{ job_name: 'routerscope', file_sd_configs: [{ files: [path.join(work.dir, 'routers.yml')] }] }],
+      }),
+    );
+    prometheus = spawn(
+      'prometheus',
+      [`--config.file=${work.dir}/prometheus.yml`, `--storage.tsdb.path=${work.dir}/data`, `--web.listen-address=127.0.0.1:${port}`],
+      { stdio: 'ignore' },
+    );
     url = `http://127.0.0.1:${port}`;
     // Enough samples for rate() over a steady counter: 20 s after the first recorded value.
-    await waitFor(async () => {
-      const r = await promQuery(url, 'count(router_interface:openwrt_wan_receive_bytes:rate5m)').catch(() => undefined);
-      return (r?.data?.result as Array<{ value: [number, string] }> | undefined)?.[0]?.value[1] === '5' ? true : undefined;
-    }, 60000, 'every WAN in the recording rule');
+    await waitFor(
+      async () => {
+        const r = await promQuery(url, 'count(router_interface:openwrt_wan_receive_bytes:rate5m)').catch(() => undefined);
+        return (r?.data?.result as Array<{ value: [number, string] }> | undefined)?.[0]?.value[1] === '5' ? true : undefined;
+      },
+      60000,
+      'every WAN in the recording rule',
+    );
     await new Promise((r) => setTimeout(r, 92000));
   }, 180_000);
 
@@ -79,15 +94,25 @@ describe('WAN traffic numbers on the real router shapes', () => {
   async function valuesBy(expr: string): Promise<Map<string, number>> {
     const r = await promQuery(url, expr);
     expect(r.status, `${expr}: ${r.error}`).toBe('success');
-    return new Map((r.data!.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((s) => [`${s.metric.router}/${s.metric.interface ?? ''}`, Number(s.value[1])]));
+    return new Map(
+      (r.data!.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((s) => [
+        `${s.metric.router}/${s.metric.interface ?? ''}`,
+        Number(s.value[1]),
+      ]),
+    );
   }
 
   const expected = (direction: 0 | 1, scale = 1) =>
-    new Map(Object.entries(MOVES).flatMap(([router, { wans }]) => Object.entries(wans).map(([wan, rates]) => [`${router}/${wan}`, rates[direction] * scale] as const)));
+    new Map(
+      Object.entries(MOVES).flatMap(([router, { wans }]) =>
+        Object.entries(wans).map(([wan, rates]) => [`${router}/${wan}`, rates[direction] * scale] as const),
+      ),
+    );
 
   function expectWithin(actual: Map<string, number>, want: Map<string, number>) {
     expect([...actual.keys()].sort()).toEqual([...want.keys()].sort());
-    for (const [key, value] of want) expect(Math.abs(actual.get(key)! - value) / value, `${key}: ${actual.get(key)} against ${value}`).toBeLessThanOrEqual(0.01);
+    for (const [key, value] of want)
+      expect(Math.abs(actual.get(key)! - value) / value, `${key}: ${actual.get(key)} against ${value}`).toBeLessThanOrEqual(0.01);
   }
 
   it('records receive and transmit per WAN, each WAN once (wan6 and the PPPoE ethernet not counted)', async () => {
@@ -103,25 +128,43 @@ describe('WAN traffic numbers on the real router shapes', () => {
       expectWithin(await valuesBy(expr), expected(direction, rule.record!.endsWith(':rate5m') ? 1 : 90));
     }
     // And the recorded series themselves: one per WAN, named after its IPv4 interface.
-    expect([...(await valuesBy('router_interface:openwrt_wan_receive_bytes:rate5m')).keys()].sort()).toEqual([...expected(0).keys()].sort());
+    expect([...(await valuesBy('router_interface:openwrt_wan_receive_bytes:rate5m')).keys()].sort()).toEqual(
+      [...expected(0).keys()].sort(),
+    );
   });
 
-  it('gives the dashboards\' live WAN panels in bits per second, and the total per router', async () => {
+  it("gives the dashboards' live WAN panels in bits per second, and the total per router", async () => {
     const live = (q: string) => substitute(q).replace('15s', '90s');
     expectWithin(await valuesBy(live(Q.wanReceiveLive)), expected(0, 8));
     expectWithin(await valuesBy(live(Q.wanTransmitLive)), expected(1, 8));
     const totals = await valuesBy(`sum by (router) (${live(Q.wanReceiveLive)}) / 8`);
-    const want = new Map(Object.entries(MOVES).map(([router, { wans }]) => [`${router}/`, Object.values(wans).reduce((a, r) => a + r[0], 0)] as const));
+    const want = new Map(
+      Object.entries(MOVES).map(([router, { wans }]) => [`${router}/`, Object.values(wans).reduce((a, r) => a + r[0], 0)] as const),
+    );
     expectWithin(totals, want);
   });
 
   it('gives every WAN traffic panel of the dashboards its expected value', async () => {
     // Each panel query with its windows at 90 s; a panel that reads a recording rule reads the
     // rule's own expression at 90 s in its place (a series recorded for less than its window).
-    const recorded = new Map((await rules('recording.yml')).filter((r) => r.record).map((r) => [r.record!, `(${r.expr.replace(/\[(5m|1h|1d)\]/g, '[90s]')})`]));
+    const recorded = new Map(
+      (await rules('recording.yml')).filter((r) => r.record).map((r) => [r.record!, `(${r.expr.replace(/\[(5m|1h|1d)\]/g, '[90s]')})`]),
+    );
     const panels = Object.entries(Q).filter(([key]) => /^wan(Receive|Transmit|Received|Transmitted)/.test(key));
-    expect(panels.map(([key]) => key).sort()).toEqual(['wanReceiveBits', 'wanReceiveLive', 'wanReceivedDaily', 'wanReceivedHourly', 'wanReceivedInRange', 'wanReceivedMonthly',
-      'wanTransmitBits', 'wanTransmitLive', 'wanTransmittedDaily', 'wanTransmittedHourly', 'wanTransmittedInRange', 'wanTransmittedMonthly']);
+    expect(panels.map(([key]) => key).sort()).toEqual([
+      'wanReceiveBits',
+      'wanReceiveLive',
+      'wanReceivedDaily',
+      'wanReceivedHourly',
+      'wanReceivedInRange',
+      'wanReceivedMonthly',
+      'wanTransmitBits',
+      'wanTransmitLive',
+      'wanTransmittedDaily',
+      'wanTransmittedHourly',
+      'wanTransmittedInRange',
+      'wanTransmittedMonthly',
+    ]);
     for (const [key, query] of panels) {
       let expr = substitute(query).replace('[15s]', '[90s]').replace('[2m]', '[90s]').replace('[30d]', '[90s]');
       expr = expr.replace(/router_interface:openwrt_wan_\w+:\w+(?=\{)/, (name) => recorded.get(name) ?? name).replace(/\)\{[^}]*\}/, ')');
@@ -132,11 +175,20 @@ describe('WAN traffic numbers on the real router shapes', () => {
   });
 
   it('is quiet on every healthy router: no alert pending or firing, wan6 without IPv6 included', async () => {
-    const res = (await (await fetch(`${url}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+    const res = (await (await fetch(`${url}/api/v1/alerts`)).json()) as {
+      data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+    };
     const active = res.data.alerts.map((a) => `${a.labels.alertname} ${a.labels.router} ${a.labels.interface ?? ''} (${a.state})`);
     expect(active).toEqual([]);
-    const api = (await (await fetch(`${url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ health: string; name: string; lastError?: string }> }> } };
-    expect(api.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+    const api = (await (await fetch(`${url}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ health: string; name: string; lastError?: string }> }> };
+    };
+    expect(
+      api.data.groups
+        .flatMap((g) => g.rules)
+        .filter((r) => r.health !== 'ok')
+        .map((r) => `${r.name}: ${r.lastError}`),
+    ).toEqual([]);
   });
 
   it('keeps every WAN available, including the one whose ISP gives no IPv6', async () => {

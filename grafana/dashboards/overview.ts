@@ -4,16 +4,74 @@ import { dashboard, query, statPanel, tablePanel, timeSeries } from '../panels.t
 /** At a glance: tunnel, health, public IPs, latency and loss, uptime, MPTCP, live throughput. */
 export function overview() {
   return dashboard('routerscope-overview', 'Router overview', ['interface'])
-    .withPanel(statPanel('Tunnel to the VPS', 'bool_on_off', [query(Q.vpnUp, { legend: 'OMR {{router}}' }), query(Q.tunnelUp, { legend: '{{interface}}' })], { w: 4, h: 4 }, [[null, 'red'], [1, 'green']]))
-    .withPanel(statPanel('WireGuard handshake age', 's', [query(Q.wireguardHandshakeAge, { legend: '{{interface}}' })], { w: 4, h: 4 }, [[null, 'green'], [180, 'orange'], [300, 'red']]))
-    .withPanel(statPanel('CPU busy', 'percentunit', [query(Q.cpuBusy, { legend: '{{router}}' })], { w: 4, h: 4 }, [[null, 'green'], [0.8, 'orange']]))
-    .withPanel(statPanel('Memory used', 'percentunit', [query(Q.memoryUsed, { legend: '{{router}}' })], { w: 4, h: 4 }, [[null, 'green'], [0.9, 'red']]))
-    .withPanel(statPanel('CPU temperature', 'celsius', [query(Q.cpuTemperature, { legend: '{{router}}' })], { w: 4, h: 4 }, [[null, 'green'], [75, 'orange'], [85, 'red']]))
+    .withPanel(
+      statPanel(
+        'Tunnel to the VPS',
+        'bool_on_off',
+        [query(Q.vpnUp, { legend: 'OMR {{router}}' }), query(Q.tunnelUp, { legend: '{{interface}}' })],
+        { w: 4, h: 4 },
+        [
+          [null, 'red'],
+          [1, 'green'],
+        ],
+      ),
+    )
+    .withPanel(
+      statPanel('WireGuard handshake age', 's', [query(Q.wireguardHandshakeAge, { legend: '{{interface}}' })], { w: 4, h: 4 }, [
+        [null, 'green'],
+        [180, 'orange'],
+        [300, 'red'],
+      ]),
+    )
+    .withPanel(
+      statPanel('CPU busy', 'percentunit', [query(Q.cpuBusy, { legend: '{{router}}' })], { w: 4, h: 4 }, [
+        [null, 'green'],
+        [0.8, 'orange'],
+      ]),
+    )
+    .withPanel(
+      statPanel('Memory used', 'percentunit', [query(Q.memoryUsed, { legend: '{{router}}' })], { w: 4, h: 4 }, [
+        [null, 'green'],
+        [0.9, 'red'],
+      ]),
+    )
+    .withPanel(
+      statPanel('CPU temperature', 'celsius', [query(Q.cpuTemperature, { legend: '{{router}}' })], { w: 4, h: 4 }, [
+        [null, 'green'],
+        [75, 'orange'],
+        [85, 'red'],
+      ]),
+    )
     .withPanel(statPanel('Uptime', 's', [query(Q.uptime, { legend: '{{router}}' })], { w: 4, h: 4 }))
-    .withPanel(tablePanel('WAN public IPs', [query(Q.omrPublicIp, { instant: true, format: 'table' }), query(Q.wanAddresses, { instant: true, format: 'table' })], { w: 12, h: 7 }))
+    .withPanel(
+      tablePanel(
+        'WAN public IPs',
+        [query(Q.omrPublicIp, { instant: true, format: 'table' }), query(Q.wanAddresses, { instant: true, format: 'table' })],
+        { w: 12, h: 7 },
+      ),
+    )
     .withPanel(statPanel('WAN uptime', 's', [query(Q.wanUptime, { legend: '{{interface}}' })], { w: 6, h: 7 }))
-    .withPanel(statPanel('MPTCP', 'short', [query(Q.mptcpConnections, { legend: 'connections' }), query(Q.mptcpSubflows, { legend: 'subflows {{device}}' })], { w: 6, h: 7 }))
-    .withPanel(timeSeries('Latency to Internet, VPS and tunnel', 's', [query(Q.rttMean, { legend: '{{target}} via {{interface}}' })], { w: 12, h: 8 }))
+    .withPanel(
+      statPanel(
+        'MPTCP',
+        'short',
+        [query(Q.mptcpConnections, { legend: 'connections' }), query(Q.mptcpSubflows, { legend: 'subflows {{device}}' })],
+        { w: 6, h: 7 },
+      ),
+    )
+    .withPanel(
+      timeSeries('Latency to Internet, VPS and tunnel', 's', [query(Q.rttMean, { legend: '{{target}} via {{interface}}' })], {
+        w: 12,
+        h: 8,
+      }),
+    )
     .withPanel(timeSeries('Packet loss', 'percentunit', [query(Q.loss, { legend: '{{target}} via {{interface}}' })], { w: 12, h: 8 }))
-    .withPanel(timeSeries('Live WAN throughput', 'bps', [query(Q.wanReceiveLive, { legend: '{{interface}} down' }), query(Q.wanTransmitLive, { legend: '{{interface}} up' })], { w: 24, h: 8 }));
+    .withPanel(
+      timeSeries(
+        'Live WAN throughput',
+        'bps',
+        [query(Q.wanReceiveLive, { legend: '{{interface}} down' }), query(Q.wanTransmitLive, { legend: '{{interface}} up' })],
+        { w: 24, h: 8 },
+      ),
+    );
 }

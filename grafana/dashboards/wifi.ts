@@ -9,7 +9,16 @@ export function wifi() {
     .withPanel(statPanel('Transmit power', 'dBm', [query(Q.radioTxPower, { legend: '{{ifname}}' })], { w: 8, h: 5 }))
     .withPanel(timeSeries('Station signal', 'dBm', [query(Q.stationSignal, { legend: '{{ifname}} {{mac}}' })], { w: 12, h: 8 }))
     .withPanel(timeSeries('Station download', 'bps', [query(Q.stationReceiveBits, { legend: '{{ifname}} {{mac}}' })], { w: 12, h: 8 }))
-    .withPanel(timeSeries('Station transmit rate', 'bps', [query(Q.stationTransmitRate, { legend: '{{ifname}} {{mac}}' })], { w: 12, h: 8 }))
-    .withPanel(timeSeries('Noise and quality', 'dBm', [query(Q.radioNoise, { legend: '{{ifname}} noise' }), query(Q.radioQuality, { legend: '{{ifname}} quality %' })], { w: 12, h: 8 }))
+    .withPanel(
+      timeSeries('Station transmit rate', 'bps', [query(Q.stationTransmitRate, { legend: '{{ifname}} {{mac}}' })], { w: 12, h: 8 }),
+    )
+    .withPanel(
+      timeSeries(
+        'Noise and quality',
+        'dBm',
+        [query(Q.radioNoise, { legend: '{{ifname}} noise' }), query(Q.radioQuality, { legend: '{{ifname}} quality %' })],
+        { w: 12, h: 8 },
+      ),
+    )
     .withPanel(tablePanel('Radios', [query(Q.radioInfo, { instant: true, format: 'table' })], { w: 24, h: 6 }));
 }

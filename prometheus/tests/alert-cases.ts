@@ -9,7 +9,9 @@ import { parse, stringify } from 'yaml';
 
 const R = { router: 'r1', job: 'routerscope', instance: '10.0.0.1:9100' };
 const sel = (name: string, labels: Record<string, string> = {}) =>
-  `${name}{${Object.entries({ ...R, ...labels }).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+  `${name}{${Object.entries({ ...R, ...labels })
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`;
 
 interface Fire {
   readonly severity: string;
@@ -28,169 +30,525 @@ interface Case {
   readonly fire: Fire[];
 }
 
-const member = (wan: string, logical: string): [string, string] =>
-  [sel('openwrt_wan_member_info', { interface: wan, member: logical, family: logical.endsWith('6') ? 'ipv6' : 'ipv4', up: 'true' }), '1x60'];
+const member = (wan: string, logical: string): [string, string] => [
+  sel('openwrt_wan_member_info', { interface: wan, member: logical, family: logical.endsWith('6') ? 'ipv6' : 'ipv4', up: 'true' }),
+  '1x60',
+];
 
 const ping = { target: 'vps', source: '100.66.12.34', kind: 'target', interface: 'wan1' };
 
 export const CASES: Case[] = [
-  { alert: 'RouterscopeDown', name: 'scrapes fail for 2 minutes', series: [[sel('up'), '0x5']], eval: '3m', fire: [{ severity: 'critical', labels: R }] },
+  {
+    alert: 'RouterscopeDown',
+    name: 'scrapes fail for 2 minutes',
+    series: [[sel('up'), '0x5']],
+    eval: '3m',
+    fire: [{ severity: 'critical', labels: R }],
+  },
   { alert: 'RouterscopeDown', name: 'scrapes succeed', series: [[sel('up'), '1x5']], eval: '3m', fire: [] },
-  { alert: 'RouterscopeCollectorFailing', name: 'nlbwmon fails for 10 minutes', series: [[sel('routerscope_scrape_collector_success', { collector: 'nlbwmon' }), '0x15']], eval: '12m', fire: [{ severity: 'warning', labels: { ...R, collector: 'nlbwmon' } }] },
-  { alert: 'RouterscopeCollectorFailing', name: 'it fails once', series: [[sel('routerscope_scrape_collector_success', { collector: 'nlbwmon' }), '1 1 0 1 1 1 1 1 1 1 1 1 1 1 1']], eval: '12m', fire: [] },
-  { alert: 'RouterscopeCollectorStale', name: 'the last success stays at 0', series: [[sel('routerscope_collector_last_success_timestamp_seconds', { collector: 'nlbwmon' }), '0x20']], eval: '16m', fire: [{ severity: 'warning', labels: { ...R, collector: 'nlbwmon' }, value: '16m 0s' }] },
-  { alert: 'RouterscopeCollectorStale', name: 'the last success keeps up', series: [[sel('routerscope_collector_last_success_timestamp_seconds', { collector: 'nlbwmon' }), '0+60x20']], eval: '16m', fire: [] },
+  {
+    alert: 'RouterscopeCollectorFailing',
+    name: 'nlbwmon fails for 10 minutes',
+    series: [[sel('routerscope_scrape_collector_success', { collector: 'nlbwmon' }), '0x15']],
+    eval: '12m',
+    fire: [{ severity: 'warning', labels: { ...R, collector: 'nlbwmon' } }],
+  },
+  {
+    alert: 'RouterscopeCollectorFailing',
+    name: 'it fails once',
+    series: [[sel('routerscope_scrape_collector_success', { collector: 'nlbwmon' }), '1 1 0 1 1 1 1 1 1 1 1 1 1 1 1']],
+    eval: '12m',
+    fire: [],
+  },
+  {
+    alert: 'RouterscopeCollectorStale',
+    name: 'the last success stays at 0',
+    series: [[sel('routerscope_collector_last_success_timestamp_seconds', { collector: 'nlbwmon' }), '0x20']],
+    eval: '16m',
+    fire: [{ severity: 'warning', labels: { ...R, collector: 'nlbwmon' }, value: '16m 0s' }],
+  },
+  {
+    alert: 'RouterscopeCollectorStale',
+    name: 'the last success keeps up',
+    series: [[sel('routerscope_collector_last_success_timestamp_seconds', { collector: 'nlbwmon' }), '0+60x20']],
+    eval: '16m',
+    fire: [],
+  },
 
-  { alert: 'WanDown', name: 'wan1 down for 2 minutes', series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x10'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '0x10']], eval: '5m', fire: [{ severity: 'critical', labels: { ...R, interface: 'wan1' } }] },
-  { alert: 'WanDown', name: 'a disabled WAN is down on purpose', series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x10'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '1x10']], eval: '5m', fire: [] },
+  {
+    alert: 'WanDown',
+    name: 'wan1 down for 2 minutes',
+    series: [
+      [sel('openwrt_wan_up', { interface: 'wan1' }), '0x10'],
+      [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '0x10'],
+    ],
+    eval: '5m',
+    fire: [{ severity: 'critical', labels: { ...R, interface: 'wan1' } }],
+  },
+  {
+    alert: 'WanDown',
+    name: 'a disabled WAN is down on purpose',
+    series: [
+      [sel('openwrt_wan_up', { interface: 'wan1' }), '0x10'],
+      [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'disabled' }), '1x10'],
+    ],
+    eval: '5m',
+    fire: [],
+  },
   // An ISP without IPv6: wan6 stays pending forever while wan is up; the WAN is up.
-  { alert: 'WanDown', name: 'wan up, wan6 pending forever (no IPv6 from the ISP)', series: [[sel('openwrt_wan_up', { interface: 'wan' }), '1x10'], [sel('openwrt_interface_up', { interface: 'wan6' }), '0x10'], [sel('openwrt_interface_pending', { interface: 'wan6' }), '1x10']], eval: '5m', fire: [] },
-  { alert: 'WanTrackerDown', name: 'the tracker says down', series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '0x5']], eval: '3m', fire: [{ severity: 'warning', labels: { ...R, interface: 'wan2' } }] },
-  { alert: 'WanTrackerDown', name: 'the tracker says up', series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '1x5']], eval: '3m', fire: [] },
-  { alert: 'WanFlapping', name: 'up and down every minute', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0+1x60'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0+1x60'], member('wan3', 'wan3')], eval: '60m', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan3' }, value: '120' }] },
-  { alert: 'WanFlapping', name: 'three changes in an hour', series: [[sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0x20 1x20 2x20'], [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0x30 1x30'], member('wan3', 'wan3')], eval: '60m', fire: [] },
+  {
+    alert: 'WanDown',
+    name: 'wan up, wan6 pending forever (no IPv6 from the ISP)',
+    series: [
+      [sel('openwrt_wan_up', { interface: 'wan' }), '1x10'],
+      [sel('openwrt_interface_up', { interface: 'wan6' }), '0x10'],
+      [sel('openwrt_interface_pending', { interface: 'wan6' }), '1x10'],
+    ],
+    eval: '5m',
+    fire: [],
+  },
+  {
+    alert: 'WanTrackerDown',
+    name: 'the tracker says down',
+    series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '0x5']],
+    eval: '3m',
+    fire: [{ severity: 'warning', labels: { ...R, interface: 'wan2' } }],
+  },
+  {
+    alert: 'WanTrackerDown',
+    name: 'the tracker says up',
+    series: [[sel('openwrt_omr_wan_up', { interface: 'wan2' }), '1x5']],
+    eval: '3m',
+    fire: [],
+  },
+  {
+    alert: 'WanFlapping',
+    name: 'up and down every minute',
+    series: [
+      [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0+1x60'],
+      [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0+1x60'],
+      member('wan3', 'wan3'),
+    ],
+    eval: '60m',
+    fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan3' }, value: '120' }],
+  },
+  {
+    alert: 'WanFlapping',
+    name: 'three changes in an hour',
+    series: [
+      [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'up' }), '0x20 1x20 2x20'],
+      [sel('openwrt_interface_events_total', { interface: 'wan3', event: 'down' }), '0x30 1x30'],
+      member('wan3', 'wan3'),
+    ],
+    eval: '60m',
+    fire: [],
+  },
   // A PPPoE line that drops four times takes wan6 down and up with it: one WAN flapping, counted once.
-  { alert: 'WanFlapping', name: 'wan and wan6 drop together four times', series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'up' }), '0x10 1x10 2x10 3x10 4x20'], [sel('openwrt_interface_events_total', { interface: 'wan6', event: 'up' }), '0x10 1x10 2x10 3x10 4x20'], [sel('openwrt_interface_events_total', { interface: 'wan6', event: 'down' }), '0x5 1x10 2x10 3x10 4x25'], member('wan', 'wan'), member('wan', 'wan6')], eval: '60m', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan' }, value: '12' }] },
-  { alert: 'WanFlapping', name: 'the LAN is no WAN', series: [[sel('openwrt_interface_events_total', { interface: 'lan', event: 'up' }), '0+1x60'], [sel('openwrt_interface_events_total', { interface: 'lan', event: 'down' }), '0+1x60'], member('wan', 'wan')], eval: '60m', fire: [] },
   {
-    alert: 'WanFailoverToStandby', name: 'primary down, standby up',
-    series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x5'], [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5']],
-    eval: '3m', fire: [{ severity: 'warning', labels: { ...R, interface: 'wan3' } }],
+    alert: 'WanFlapping',
+    name: 'wan and wan6 drop together four times',
+    series: [
+      [sel('openwrt_interface_events_total', { interface: 'wan', event: 'up' }), '0x10 1x10 2x10 3x10 4x20'],
+      [sel('openwrt_interface_events_total', { interface: 'wan6', event: 'up' }), '0x10 1x10 2x10 3x10 4x20'],
+      [sel('openwrt_interface_events_total', { interface: 'wan6', event: 'down' }), '0x5 1x10 2x10 3x10 4x25'],
+      member('wan', 'wan'),
+      member('wan', 'wan6'),
+    ],
+    eval: '60m',
+    fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan' }, value: '12' }],
   },
   {
-    alert: 'WanFailoverToStandby', name: 'primary up',
-    series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '1x5'], [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'], [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5']],
-    eval: '3m', fire: [],
+    alert: 'WanFlapping',
+    name: 'the LAN is no WAN',
+    series: [
+      [sel('openwrt_interface_events_total', { interface: 'lan', event: 'up' }), '0+1x60'],
+      [sel('openwrt_interface_events_total', { interface: 'lan', event: 'down' }), '0+1x60'],
+      member('wan', 'wan'),
+    ],
+    eval: '60m',
+    fire: [],
   },
-  { alert: 'PppoeReconnects', name: 'a new session every hour', interval: '1h', hourly: true, series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_up' }), '0+1x30']], eval: '24h', fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan' }, value: '24' }] },
-  { alert: 'PppoeReconnects', name: 'three sessions in a day', interval: '1h', hourly: true, series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_up' }), '0x10 1x5 2x5 3x10']], eval: '24h', fire: [] },
-  { alert: 'PppoeAuthenticationFailure', name: 'the ISP rejects the password', series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_auth_failed' }), '0 0 1 1 2 2']], eval: '5m', fire: [{ severity: 'critical', labels: { router: 'r1', interface: 'wan' } }] },
-  { alert: 'PppoeAuthenticationFailure', name: 'netifd reports AUTH_TOPEER_FAILED', series: [[sel('openwrt_interface_error', { interface: 'wan', subsystem: 'ppp', code: 'AUTH_TOPEER_FAILED' }), '1x5']], eval: '3m', fire: [{ severity: 'critical', labels: { router: 'r1', interface: 'wan' } }] },
-  { alert: 'PppoeAuthenticationFailure', name: 'no failures', series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_auth_failed' }), '3x30']], eval: '20m', fire: [] },
+  {
+    alert: 'WanFailoverToStandby',
+    name: 'primary down, standby up',
+    series: [
+      [sel('openwrt_wan_up', { interface: 'wan1' }), '0x5'],
+      [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'],
+      [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'],
+      [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5'],
+    ],
+    eval: '3m',
+    fire: [{ severity: 'warning', labels: { ...R, interface: 'wan3' } }],
+  },
+  {
+    alert: 'WanFailoverToStandby',
+    name: 'primary up',
+    series: [
+      [sel('openwrt_wan_up', { interface: 'wan1' }), '1x5'],
+      [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'],
+      [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'],
+      [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5'],
+    ],
+    eval: '3m',
+    fire: [],
+  },
+  {
+    alert: 'PppoeReconnects',
+    name: 'a new session every hour',
+    interval: '1h',
+    hourly: true,
+    series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_up' }), '0+1x30']],
+    eval: '24h',
+    fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan' }, value: '24' }],
+  },
+  {
+    alert: 'PppoeReconnects',
+    name: 'three sessions in a day',
+    interval: '1h',
+    hourly: true,
+    series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_up' }), '0x10 1x5 2x5 3x10']],
+    eval: '24h',
+    fire: [],
+  },
+  {
+    alert: 'PppoeAuthenticationFailure',
+    name: 'the ISP rejects the password',
+    series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_auth_failed' }), '0 0 1 1 2 2']],
+    eval: '5m',
+    fire: [{ severity: 'critical', labels: { router: 'r1', interface: 'wan' } }],
+  },
+  {
+    alert: 'PppoeAuthenticationFailure',
+    name: 'netifd reports AUTH_TOPEER_FAILED',
+    series: [[sel('openwrt_interface_error', { interface: 'wan', subsystem: 'ppp', code: 'AUTH_TOPEER_FAILED' }), '1x5']],
+    eval: '3m',
+    fire: [{ severity: 'critical', labels: { router: 'r1', interface: 'wan' } }],
+  },
+  {
+    alert: 'PppoeAuthenticationFailure',
+    name: 'no failures',
+    series: [[sel('openwrt_interface_events_total', { interface: 'wan', event: 'ppp_auth_failed' }), '3x30']],
+    eval: '20m',
+    fire: [],
+  },
 
-  { alert: 'OmrTunnelDown', name: 'OMR says the VPN is down', series: [[sel('openwrt_omr_vpn_up'), '0x5']], eval: '3m', fire: [{ severity: 'critical', labels: R }] },
-  { alert: 'OmrTunnelDown', name: 'the VPN is up', series: [[sel('openwrt_omr_vpn_up'), '1x5'], [sel('openwrt_interface_up', { interface: 'omrvpn' }), '1x5']], eval: '3m', fire: [] },
-  { alert: 'WireguardHandshakeStale', name: 'no handshake since minute 1', series: [[sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'K=' }), '60x20']], eval: '13m', fire: [{ severity: 'warning', labels: { ...R, interface: 'wg0', public_key: 'K=' }, value: '12m 0s' }] },
-  { alert: 'WireguardHandshakeStale', name: 'a peer that never connected, and a fresh one', series: [[sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'A=' }), '0x20'], [sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'B=' }), '0+60x20']], eval: '13m', fire: [] },
   {
-    alert: 'MptcpSubflowsLost', name: 'a bonded WAN without subflows',
-    series: [[sel('openwrt_mptcp_subflows', { device: 'lan3' }), '0x10'], [sel('openwrt_mptcp_configured_mode', { interface: 'wan2', device: 'lan3', mode: 'on' }), '1x10'], [sel('openwrt_mptcp_connections'), '2x10']],
-    eval: '7m', fire: [{ severity: 'warning', labels: { router: 'r1', device: 'lan3' } }],
+    alert: 'OmrTunnelDown',
+    name: 'OMR says the VPN is down',
+    series: [[sel('openwrt_omr_vpn_up'), '0x5']],
+    eval: '3m',
+    fire: [{ severity: 'critical', labels: R }],
   },
   {
-    alert: 'MptcpSubflowsLost', name: 'the bonded WAN carries subflows',
-    series: [[sel('openwrt_mptcp_subflows', { device: 'lan3' }), '3x10'], [sel('openwrt_mptcp_configured_mode', { interface: 'wan2', device: 'lan3', mode: 'on' }), '1x10'], [sel('openwrt_mptcp_connections'), '2x10']],
-    eval: '7m', fire: [],
+    alert: 'OmrTunnelDown',
+    name: 'the VPN is up',
+    series: [
+      [sel('openwrt_omr_vpn_up'), '1x5'],
+      [sel('openwrt_interface_up', { interface: 'omrvpn' }), '1x5'],
+    ],
+    eval: '3m',
+    fire: [],
+  },
+  {
+    alert: 'WireguardHandshakeStale',
+    name: 'no handshake since minute 1',
+    series: [[sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'K=' }), '60x20']],
+    eval: '13m',
+    fire: [{ severity: 'warning', labels: { ...R, interface: 'wg0', public_key: 'K=' }, value: '12m 0s' }],
+  },
+  {
+    alert: 'WireguardHandshakeStale',
+    name: 'a peer that never connected, and a fresh one',
+    series: [
+      [sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'A=' }), '0x20'],
+      [sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'B=' }), '0+60x20'],
+    ],
+    eval: '13m',
+    fire: [],
+  },
+  {
+    alert: 'MptcpSubflowsLost',
+    name: 'a bonded WAN without subflows',
+    series: [
+      [sel('openwrt_mptcp_subflows', { device: 'lan3' }), '0x10'],
+      [sel('openwrt_mptcp_configured_mode', { interface: 'wan2', device: 'lan3', mode: 'on' }), '1x10'],
+      [sel('openwrt_mptcp_connections'), '2x10'],
+    ],
+    eval: '7m',
+    fire: [{ severity: 'warning', labels: { router: 'r1', device: 'lan3' } }],
+  },
+  {
+    alert: 'MptcpSubflowsLost',
+    name: 'the bonded WAN carries subflows',
+    series: [
+      [sel('openwrt_mptcp_subflows', { device: 'lan3' }), '3x10'],
+      [sel('openwrt_mptcp_configured_mode', { interface: 'wan2', device: 'lan3', mode: 'on' }), '1x10'],
+      [sel('openwrt_mptcp_connections'), '2x10'],
+    ],
+    eval: '7m',
+    fire: [],
   },
 
   {
-    alert: 'WanLatencyHigh', name: '600 ms round trips',
-    series: [[sel('openwrt_ping_rtt_seconds_sum', ping), '0+36x20'], [sel('openwrt_ping_rtt_seconds_count', ping), '0+60x20']],
-    eval: '15m', fire: [{ severity: 'critical', labels: { ...R, ...ping }, value: '600ms' }, { severity: 'warning', labels: { ...R, ...ping }, value: '600ms' }],
+    alert: 'WanLatencyHigh',
+    name: '600 ms round trips',
+    series: [
+      [sel('openwrt_ping_rtt_seconds_sum', ping), '0+36x20'],
+      [sel('openwrt_ping_rtt_seconds_count', ping), '0+60x20'],
+    ],
+    eval: '15m',
+    fire: [
+      { severity: 'critical', labels: { ...R, ...ping }, value: '600ms' },
+      { severity: 'warning', labels: { ...R, ...ping }, value: '600ms' },
+    ],
   },
   {
-    alert: 'WanLatencyHigh', name: '20 ms round trips',
-    series: [[sel('openwrt_ping_rtt_seconds_sum', ping), '0+1.2x20'], [sel('openwrt_ping_rtt_seconds_count', ping), '0+60x20']],
-    eval: '15m', fire: [],
+    alert: 'WanLatencyHigh',
+    name: '20 ms round trips',
+    series: [
+      [sel('openwrt_ping_rtt_seconds_sum', ping), '0+1.2x20'],
+      [sel('openwrt_ping_rtt_seconds_count', ping), '0+60x20'],
+    ],
+    eval: '15m',
+    fire: [],
   },
   {
-    alert: 'WanPacketLoss', name: '10% loss',
-    series: [[sel('openwrt_ping_requests_total', ping), '0+60x20'], [sel('openwrt_ping_responses_total', ping), '0+54x20']],
-    eval: '15m', fire: [{ severity: 'critical', labels: { ...R, ...ping }, value: '10%' }, { severity: 'warning', labels: { ...R, ...ping }, value: '10%' }],
+    alert: 'WanPacketLoss',
+    name: '10% loss',
+    series: [
+      [sel('openwrt_ping_requests_total', ping), '0+60x20'],
+      [sel('openwrt_ping_responses_total', ping), '0+54x20'],
+    ],
+    eval: '15m',
+    fire: [
+      { severity: 'critical', labels: { ...R, ...ping }, value: '10%' },
+      { severity: 'warning', labels: { ...R, ...ping }, value: '10%' },
+    ],
   },
   {
-    alert: 'WanPacketLoss', name: 'no loss',
-    series: [[sel('openwrt_ping_requests_total', ping), '0+60x20'], [sel('openwrt_ping_responses_total', ping), '0+60x20']],
-    eval: '15m', fire: [],
+    alert: 'WanPacketLoss',
+    name: 'no loss',
+    series: [
+      [sel('openwrt_ping_requests_total', ping), '0+60x20'],
+      [sel('openwrt_ping_responses_total', ping), '0+60x20'],
+    ],
+    eval: '15m',
+    fire: [],
   },
-  { alert: 'WanJitterHigh', name: '50 ms jitter', series: [[sel('openwrt_ping_jitter_seconds', ping), '0.05x20']], eval: '15m', fire: [{ severity: 'warning', labels: { ...R, ...ping }, value: '50ms' }] },
+  {
+    alert: 'WanJitterHigh',
+    name: '50 ms jitter',
+    series: [[sel('openwrt_ping_jitter_seconds', ping), '0.05x20']],
+    eval: '15m',
+    fire: [{ severity: 'warning', labels: { ...R, ...ping }, value: '50ms' }],
+  },
   { alert: 'WanJitterHigh', name: '2 ms jitter', series: [[sel('openwrt_ping_jitter_seconds', ping), '0.002x20']], eval: '15m', fire: [] },
 
   {
-    alert: 'RouterTemperatureHigh', name: 'the CPU at 90 °C',
+    alert: 'RouterTemperatureHigh',
+    name: 'the CPU at 90 °C',
     series: [[sel('node_thermal_zone_temp', { type: 'cpu-thermal', zone: '0' }), '90x10']],
-    eval: '7m', fire: [{ severity: 'critical', labels: { ...R, type: 'cpu-thermal', zone: '0' }, value: '90' }, { severity: 'warning', labels: { ...R, type: 'cpu-thermal', zone: '0' }, value: '90' }],
-  },
-  { alert: 'RouterTemperatureHigh', name: 'the CPU at 61 °C', series: [[sel('node_thermal_zone_temp', { type: 'cpu-thermal', zone: '0' }), '61x10']], eval: '7m', fire: [] },
-  {
-    alert: 'ConntrackTableFull', name: '98% of the table',
-    series: [[sel('node_nf_conntrack_entries'), '980x10'], [sel('node_nf_conntrack_entries_limit'), '1000x10']],
-    eval: '7m', fire: [{ severity: 'critical', labels: R, value: '98%' }, { severity: 'warning', labels: R, value: '98%' }],
-  },
-  { alert: 'ConntrackTableFull', name: '5% of the table', series: [[sel('node_nf_conntrack_entries'), '3412x10'], [sel('node_nf_conntrack_entries_limit'), '65536x10']], eval: '7m', fire: [] },
-  { alert: 'RouterMemoryLow', name: '5% available', series: [[sel('node_memory_MemAvailable_bytes'), '50x15'], [sel('node_memory_MemTotal_bytes'), '1000x15']], eval: '12m', fire: [{ severity: 'warning', labels: R, value: '5%' }] },
-  { alert: 'RouterMemoryLow', name: '79% available', series: [[sel('node_memory_MemAvailable_bytes'), '790x15'], [sel('node_memory_MemTotal_bytes'), '1000x15']], eval: '12m', fire: [] },
-  {
-    alert: 'OverlayFilesystemFull', name: 'the overlay 95% full',
-    series: [[sel('node_filesystem_avail_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '5x20'], [sel('node_filesystem_size_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '100x20']],
-    eval: '17m', fire: [{ severity: 'warning', labels: { ...R, device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' } }],
+    eval: '7m',
+    fire: [
+      { severity: 'critical', labels: { ...R, type: 'cpu-thermal', zone: '0' }, value: '90' },
+      { severity: 'warning', labels: { ...R, type: 'cpu-thermal', zone: '0' }, value: '90' },
+    ],
   },
   {
-    alert: 'OverlayFilesystemFull', name: 'the overlay half full, /tmp full',
-    series: [[sel('node_filesystem_avail_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '50x20'], [sel('node_filesystem_size_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '100x20'], [sel('node_filesystem_avail_bytes', { device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/tmp' }), '1x20'], [sel('node_filesystem_size_bytes', { device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/tmp' }), '100x20']],
-    eval: '17m', fire: [],
+    alert: 'RouterTemperatureHigh',
+    name: 'the CPU at 61 °C',
+    series: [[sel('node_thermal_zone_temp', { type: 'cpu-thermal', zone: '0' }), '61x10']],
+    eval: '7m',
+    fire: [],
   },
   {
-    alert: 'InterfaceErrorsRising', name: 'two errors a second on eth1',
-    series: [[sel('node_network_receive_errs_total', { device: 'eth1' }), '0+120x30'], [sel('node_network_transmit_errs_total', { device: 'eth1' }), '0x30']],
-    eval: '25m', fire: [{ severity: 'warning', labels: { ...R, device: 'eth1' }, value: '2.0' }],
+    alert: 'ConntrackTableFull',
+    name: '98% of the table',
+    series: [
+      [sel('node_nf_conntrack_entries'), '980x10'],
+      [sel('node_nf_conntrack_entries_limit'), '1000x10'],
+    ],
+    eval: '7m',
+    fire: [
+      { severity: 'critical', labels: R, value: '98%' },
+      { severity: 'warning', labels: R, value: '98%' },
+    ],
   },
   {
-    alert: 'InterfaceErrorsRising', name: 'a few errors an hour',
-    series: [[sel('node_network_receive_errs_total', { device: 'eth1' }), '0+1x30'], [sel('node_network_transmit_errs_total', { device: 'eth1' }), '0x30']],
-    eval: '25m', fire: [],
+    alert: 'ConntrackTableFull',
+    name: '5% of the table',
+    series: [
+      [sel('node_nf_conntrack_entries'), '3412x10'],
+      [sel('node_nf_conntrack_entries_limit'), '65536x10'],
+    ],
+    eval: '7m',
+    fire: [],
+  },
+  {
+    alert: 'RouterMemoryLow',
+    name: '5% available',
+    series: [
+      [sel('node_memory_MemAvailable_bytes'), '50x15'],
+      [sel('node_memory_MemTotal_bytes'), '1000x15'],
+    ],
+    eval: '12m',
+    fire: [{ severity: 'warning', labels: R, value: '5%' }],
+  },
+  {
+    alert: 'RouterMemoryLow',
+    name: '79% available',
+    series: [
+      [sel('node_memory_MemAvailable_bytes'), '790x15'],
+      [sel('node_memory_MemTotal_bytes'), '1000x15'],
+    ],
+    eval: '12m',
+    fire: [],
+  },
+  {
+    alert: 'OverlayFilesystemFull',
+    name: 'the overlay 95% full',
+    series: [
+      [sel('node_filesystem_avail_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '5x20'],
+      [sel('node_filesystem_size_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '100x20'],
+    ],
+    eval: '17m',
+    fire: [{ severity: 'warning', labels: { ...R, device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' } }],
+  },
+  {
+    alert: 'OverlayFilesystemFull',
+    name: 'the overlay half full, /tmp full',
+    series: [
+      [sel('node_filesystem_avail_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '50x20'],
+      [sel('node_filesystem_size_bytes', { device: '/dev/ubi0_2', fstype: 'ubifs', mountpoint: '/overlay' }), '100x20'],
+      [sel('node_filesystem_avail_bytes', { device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/tmp' }), '1x20'],
+      [sel('node_filesystem_size_bytes', { device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/tmp' }), '100x20'],
+    ],
+    eval: '17m',
+    fire: [],
+  },
+  {
+    alert: 'InterfaceErrorsRising',
+    name: 'two errors a second on eth1',
+    series: [
+      [sel('node_network_receive_errs_total', { device: 'eth1' }), '0+120x30'],
+      [sel('node_network_transmit_errs_total', { device: 'eth1' }), '0x30'],
+    ],
+    eval: '25m',
+    fire: [{ severity: 'warning', labels: { ...R, device: 'eth1' }, value: '2.0' }],
+  },
+  {
+    alert: 'InterfaceErrorsRising',
+    name: 'a few errors an hour',
+    series: [
+      [sel('node_network_receive_errs_total', { device: 'eth1' }), '0+1x30'],
+      [sel('node_network_transmit_errs_total', { device: 'eth1' }), '0x30'],
+    ],
+    eval: '25m',
+    fire: [],
   },
 
   {
-    alert: 'OpticsRxPowerLow', name: 'RX below the module\'s alarm level',
+    alert: 'OpticsRxPowerLow',
+    name: "RX below the module's alarm level",
     series: [
       [sel('openwrt_optics_rx_power_dbm', { device: 'eth1' }), '-32x15'],
       [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'rx_power_dbm', level: 'alarm_low' }), '-27.96x15'],
       [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'rx_power_dbm', level: 'warning_low' }), '-26.99x15'],
     ],
-    eval: '12m', fire: [{ severity: 'critical', labels: { router: 'r1', device: 'eth1' } }, { severity: 'warning', labels: { router: 'r1', device: 'eth1' }, value: '-32.00' }],
+    eval: '12m',
+    fire: [
+      { severity: 'critical', labels: { router: 'r1', device: 'eth1' } },
+      { severity: 'warning', labels: { router: 'r1', device: 'eth1' }, value: '-32.00' },
+    ],
   },
   {
-    alert: 'OpticsRxPowerLow', name: 'no light, and a module without thresholds at -31 dBm',
-    series: [[sel('openwrt_optics_rx_los', { device: 'eth1' }), '1x15'], [sel('openwrt_optics_rx_power_dbm', { device: 'sfp2' }), '-31x15']],
-    eval: '12m', fire: [{ severity: 'critical', labels: { ...R, device: 'eth1' } }, { severity: 'critical', labels: { ...R, device: 'sfp2' } }, { severity: 'warning', labels: { ...R, device: 'sfp2' }, value: '-31.00' }],
+    alert: 'OpticsRxPowerLow',
+    name: 'no light, and a module without thresholds at -31 dBm',
+    series: [
+      [sel('openwrt_optics_rx_los', { device: 'eth1' }), '1x15'],
+      [sel('openwrt_optics_rx_power_dbm', { device: 'sfp2' }), '-31x15'],
+    ],
+    eval: '12m',
+    fire: [
+      { severity: 'critical', labels: { ...R, device: 'eth1' } },
+      { severity: 'critical', labels: { ...R, device: 'sfp2' } },
+      { severity: 'warning', labels: { ...R, device: 'sfp2' }, value: '-31.00' },
+    ],
   },
   {
-    alert: 'OpticsRxPowerLow', name: 'RX at -19 dBm',
-    series: [[sel('openwrt_optics_rx_power_dbm', { device: 'eth1' }), '-19.1x15'], [sel('openwrt_optics_rx_los', { device: 'eth1' }), '0x15'], [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'rx_power_dbm', level: 'alarm_low' }), '-27.96x15'], [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'rx_power_dbm', level: 'warning_low' }), '-26.99x15']],
-    eval: '12m', fire: [],
+    alert: 'OpticsRxPowerLow',
+    name: 'RX at -19 dBm',
+    series: [
+      [sel('openwrt_optics_rx_power_dbm', { device: 'eth1' }), '-19.1x15'],
+      [sel('openwrt_optics_rx_los', { device: 'eth1' }), '0x15'],
+      [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'rx_power_dbm', level: 'alarm_low' }), '-27.96x15'],
+      [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'rx_power_dbm', level: 'warning_low' }), '-26.99x15'],
+    ],
+    eval: '12m',
+    fire: [],
   },
   {
-    alert: 'OpticsTxPowerOutOfRange', name: 'TX above the warning level',
-    series: [[sel('openwrt_optics_tx_power_dbm', { device: 'eth1' }), '6x15'], [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_high' }), '4.5x15'], [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_low' }), '1x15']],
-    eval: '12m', fire: [{ severity: 'warning', labels: { router: 'r1', device: 'eth1' }, value: '6.00' }],
+    alert: 'OpticsTxPowerOutOfRange',
+    name: 'TX above the warning level',
+    series: [
+      [sel('openwrt_optics_tx_power_dbm', { device: 'eth1' }), '6x15'],
+      [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_high' }), '4.5x15'],
+      [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_low' }), '1x15'],
+    ],
+    eval: '12m',
+    fire: [{ severity: 'warning', labels: { router: 'r1', device: 'eth1' }, value: '6.00' }],
   },
   {
-    alert: 'OpticsTxPowerOutOfRange', name: 'TX at 2.5 dBm',
-    series: [[sel('openwrt_optics_tx_power_dbm', { device: 'eth1' }), '2.5x15'], [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_high' }), '4.5x15'], [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_low' }), '1x15']],
-    eval: '12m', fire: [],
+    alert: 'OpticsTxPowerOutOfRange',
+    name: 'TX at 2.5 dBm',
+    series: [
+      [sel('openwrt_optics_tx_power_dbm', { device: 'eth1' }), '2.5x15'],
+      [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_high' }), '4.5x15'],
+      [sel('openwrt_optics_threshold', { device: 'eth1', reading: 'tx_power_dbm', level: 'warning_low' }), '1x15'],
+    ],
+    eval: '12m',
+    fire: [],
   },
 
   {
-    alert: 'NewClientSeen', name: 'a MAC first seen in the last hour', interval: '1h', hourly: true,
-    series: [[sel('routerscope_build_info', { version: '0.1.0', revision: 'x', nodeversion: 'v20' }), '1x48'], [sel('openwrt_client_info', { mac: '02:00:00:00:00:01', ip: '192.168.1.10', hostname: 'tv' }), '1x48'], [sel('openwrt_client_info', { mac: '02:00:00:00:00:99', ip: '192.168.1.99', hostname: '' }), '_x47 1']],
-    eval: '47h', fire: [{ severity: 'info', labels: { router: 'r1', mac: '02:00:00:00:00:99' } }],
+    alert: 'NewClientSeen',
+    name: 'a MAC first seen in the last hour',
+    interval: '1h',
+    hourly: true,
+    series: [
+      [sel('routerscope_build_info', { version: '0.1.0', revision: 'x', nodeversion: 'v20' }), '1x48'],
+      [sel('openwrt_client_info', { mac: '02:00:00:00:00:01', ip: '192.168.1.10', hostname: 'tv' }), '1x48'],
+      [sel('openwrt_client_info', { mac: '02:00:00:00:00:99', ip: '192.168.1.99', hostname: '' }), '_x47 1'],
+    ],
+    eval: '47h',
+    fire: [{ severity: 'info', labels: { router: 'r1', mac: '02:00:00:00:00:99' } }],
   },
   {
-    alert: 'NewClientSeen', name: 'the first day after install', interval: '1h', hourly: true,
-    series: [[sel('routerscope_build_info', { version: '0.1.0', revision: 'x', nodeversion: 'v20' }), '_x10 1x5'], [sel('openwrt_client_info', { mac: '02:00:00:00:00:99', ip: '192.168.1.99', hostname: '' }), '_x14 1']],
-    eval: '14h', fire: [],
+    alert: 'NewClientSeen',
+    name: 'the first day after install',
+    interval: '1h',
+    hourly: true,
+    series: [
+      [sel('routerscope_build_info', { version: '0.1.0', revision: 'x', nodeversion: 'v20' }), '_x10 1x5'],
+      [sel('openwrt_client_info', { mac: '02:00:00:00:00:99', ip: '192.168.1.99', hostname: '' }), '_x14 1'],
+    ],
+    eval: '14h',
+    fire: [],
   },
   {
     // Samples every minute: the recording rule's rate over 5 minutes needs two of them.
-    alert: 'ClientBandwidthAboveBaseline', name: 'eight hours at 17 B/s, then 3.3 MB/s',
+    alert: 'ClientBandwidthAboveBaseline',
+    name: 'eight hours at 17 B/s, then 3.3 MB/s',
     series: [[sel('openwrt_client_receive_bytes_total', { mac: '02:00:00:00:00:05' }), '0+1000x480 480000+200000000x30']],
-    eval: '511m', fire: [{ severity: 'info', labels: { ...R, mac: '02:00:00:00:00:05' }, value: '3.179Mi' }],
+    eval: '511m',
+    fire: [{ severity: 'info', labels: { ...R, mac: '02:00:00:00:00:05' }, value: '3.179Mi' }],
   },
   {
-    alert: 'ClientBandwidthAboveBaseline', name: 'a steady 3.3 MB/s',
+    alert: 'ClientBandwidthAboveBaseline',
+    name: 'a steady 3.3 MB/s',
     series: [[sel('openwrt_client_receive_bytes_total', { mac: '02:00:00:00:00:05' }), '0+200000000x510']],
-    eval: '511m', fire: [],
+    eval: '511m',
+    fire: [],
   },
 ];
 
@@ -216,35 +574,51 @@ export function buildTestFiles(rulesFile: string): Record<string, string> {
   const alerts = new Set(rules.map((r) => r.alert).filter(Boolean));
   for (const alert of alerts) {
     const cases = CASES.filter((c) => c.alert === alert);
-    if (!cases.some((c) => c.fire.length > 0) || !cases.some((c) => c.fire.length === 0)) throw new Error(`${alert} needs a firing and a silent case`);
+    if (!cases.some((c) => c.fire.length > 0) || !cases.some((c) => c.fire.length === 0))
+      throw new Error(`${alert} needs a firing and a silent case`);
   }
-  const tests = (cases: Case[]) => cases.map((c) => ({
-    name: `${c.alert}: ${c.name}`,
-    interval: c.interval ?? '1m',
-    input_series: c.series.map(([series, values]) => ({ series, values })),
-    alert_rule_test: [{
-      eval_time: c.eval,
-      alertname: c.alert,
-      exp_alerts: c.fire.map((f) => {
-        const rule = rules.find((r) => r.alert === c.alert && r.labels?.severity === f.severity);
-        if (!rule) throw new Error(`no ${f.severity} rule ${c.alert}`);
-        return {
-          exp_labels: { ...f.labels, severity: f.severity },
-          exp_annotations: Object.fromEntries(Object.entries(rule.annotations ?? {}).map(([k, t]) => [k, render(t, f.labels, f.value)])),
-        };
-      }),
-    }],
-  }));
+  const tests = (cases: Case[]) =>
+    cases.map((c) => ({
+      name: `${c.alert}: ${c.name}`,
+      interval: c.interval ?? '1m',
+      input_series: c.series.map(([series, values]) => ({ series, values })),
+      alert_rule_test: [
+        {
+          eval_time: c.eval,
+          alertname: c.alert,
+          exp_alerts: c.fire.map((f) => {
+            const rule = rules.find((r) => r.alert === c.alert && r.labels?.severity === f.severity);
+            if (!rule) throw new Error(`no ${f.severity} rule ${c.alert}`);
+            return {
+              exp_labels: { ...f.labels, severity: f.severity },
+              exp_annotations: Object.fromEntries(
+                Object.entries(rule.annotations ?? {}).map(([k, t]) => [k, render(t, f.labels, f.value)]),
+              ),
+            };
+          }),
+        },
+      ],
+    }));
   const file = (evaluation: string, cases: Case[]) =>
     '# Generated by prometheus/tests/alert-cases.ts (npm run rules:tests); edit the cases there.\n' +
-    stringify({ rule_files: ['../rules/recording.yml', '../rules/alerts.yml'], evaluation_interval: evaluation, tests: tests(cases) }, { lineWidth: 0 });
+    stringify(
+      { rule_files: ['../rules/recording.yml', '../rules/alerts.yml'], evaluation_interval: evaluation, tests: tests(cases) },
+      { lineWidth: 0 },
+    );
   return {
-    'alerts_test.yml': file('1m', CASES.filter((c) => !c.hourly)),
-    'alerts_daily_test.yml': file('1h', CASES.filter((c) => c.hourly)),
+    'alerts_test.yml': file(
+      '1m',
+      CASES.filter((c) => !c.hourly),
+    ),
+    'alerts_daily_test.yml': file(
+      '1h',
+      CASES.filter((c) => c.hourly),
+    ),
   };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = path.dirname(fileURLToPath(import.meta.url));
-  for (const [name, content] of Object.entries(buildTestFiles(path.join(dir, '..', 'rules', 'alerts.yml')))) writeFileSync(path.join(dir, name), content);
+  for (const [name, content] of Object.entries(buildTestFiles(path.join(dir, '..', 'rules', 'alerts.yml'))))
+    writeFileSync(path.join(dir, name), content);
 }

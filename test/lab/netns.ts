@@ -35,7 +35,12 @@ async function sh(...args: string[]): Promise<void> {
   await run(args[0]!, args.slice(1));
 }
 
-export async function createLab(id: string, links: Array<Omit<Link, 'routerAddress' | 'internetAddress'>>, jitterMs: number, workDir: string): Promise<Lab> {
+export async function createLab(
+  id: string,
+  links: Array<Omit<Link, 'routerAddress' | 'internetAddress'>>,
+  jitterMs: number,
+  workDir: string,
+): Promise<Lab> {
   const router = `rs-router-${id}`;
   const internet = `rs-inet-${id}`;
   let responder: ChildProcess | undefined;
@@ -69,15 +74,40 @@ export async function createLab(id: string, links: Array<Omit<Link, 'routerAddre
     const drops = full
       .filter((l) => l.lossPercent > 0)
       // A dead link drops every request (numgen's range ends at 99).
-      .map((l) => `ip saddr ${l.routerAddress} icmp type echo-request ${l.lossPercent >= 100 ? '' : `numgen inc mod 100 < ${l.lossPercent} `}drop`);
+      .map(
+        (l) =>
+          `ip saddr ${l.routerAddress} icmp type echo-request ${l.lossPercent >= 100 ? '' : `numgen inc mod 100 < ${l.lossPercent} `}drop`,
+      );
     const rules = path.join(workDir, 'lab.nft');
     await mkdir(workDir, { recursive: true });
-    await writeFile(rules, `table inet lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n${drops.map((d) => `    ${d}\n`).join('')}  }\n}\n`);
+    await writeFile(
+      rules,
+      `table inet lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n${drops.map((d) => `    ${d}\n`).join('')}  }\n}\n`,
+    );
     await sh('ip', 'netns', 'exec', internet, 'nft', '-f', rules);
     // Real-time priority for the lab's own parts (the responder here, the pings in binDir): with
     // both cores busy, an ordinary process wakes late and the lab would measure the scheduler.
-    responder = spawn('chrt', ['-f', '50', 'ip', 'netns', 'exec', internet, 'python3', path.join(import.meta.dirname, 'icmp-responder.py'), LAB_TARGET, String(jitterMs), ...full.map((l) => `${l.routerAddress}=${l.delayMs}`)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await Promise.race([once(responder.stdout!, 'data'), once(responder, 'exit').then(() => Promise.reject(new Error('responder exited')))]);
+    responder = spawn(
+      'chrt',
+      [
+        '-f',
+        '50',
+        'ip',
+        'netns',
+        'exec',
+        internet,
+        'python3',
+        path.join(import.meta.dirname, 'icmp-responder.py'),
+        LAB_TARGET,
+        String(jitterMs),
+        ...full.map((l) => `${l.routerAddress}=${l.delayMs}`),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await Promise.race([
+      once(responder.stdout!, 'data'),
+      once(responder, 'exit').then(() => Promise.reject(new Error('responder exited'))),
+    ]);
     await mkdir(`/etc/netns/${router}`, { recursive: true });
     await writeFile(`/etc/netns/${router}/hosts`, '127.0.0.1 localhost\n');
     return {
@@ -91,7 +121,10 @@ export async function createLab(id: string, links: Array<Omit<Link, 'routerAddre
         // test router's bin/ has an `ip` of its own (a playback).
         const which = (command: string) => findCommand(command) ?? command;
         const exec = flavor === 'iputils' ? which('ping') : `${which('busybox')} ping`;
-        await writeFile(path.join(dir, 'ping'), `#!/bin/sh\nexec ${which('chrt')} -f 50 ${which('ip')} netns exec ${router} ${exec} "$@"\n`);
+        await writeFile(
+          path.join(dir, 'ping'),
+          `#!/bin/sh\nexec ${which('chrt')} -f 50 ${which('ip')} netns exec ${router} ${exec} "$@"\n`,
+        );
         await chmod(path.join(dir, 'ping'), 0o755);
         return dir;
       },
