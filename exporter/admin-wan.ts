@@ -5,8 +5,7 @@ import { isIP, isIPv4 } from 'node:net';
 import { interfaceRole, POLICIES, type Policy } from '../openwrt/netifd.ts';
 import type { UciConfig } from '../openwrt/uci.ts';
 import { uciOption } from '../openwrt/uci.ts';
-
-export class ValidationError extends Error {}
+import { ValidationError } from './errors.ts';
 
 /** OMR's multipath value for each policy; `disabled` also sets network.<wan>.disabled=1. */
 export const MULTIPATH: Record<Policy, string> = { primary: 'master', bonded: 'on', standby: 'backup', disabled: 'off' };

@@ -13,17 +13,9 @@ import { parseUciShow, uciOption, type UciConfig } from '../openwrt/uci.ts';
 import { effectiveMode, parseMptcpEndpoints } from '../openwrt/mptcp.ts';
 import { readInterfaceDump, wanPolicy } from '../openwrt/netifd.ts';
 import { ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE } from './admin-page.ts';
-import {
-  MULTIPATH,
-  validateArrangement,
-  validateSettings,
-  ValidationError,
-  wanNames,
-  type Arrangement,
-  type WanSettings,
-} from './admin-wan.ts';
+import { MULTIPATH, validateArrangement, validateSettings, wanNames, type Arrangement, type WanSettings } from './admin-wan.ts';
 import { buildDiagnostics } from './diagnostics.ts';
-import { errorMessage } from './errors.ts';
+import { errorMessage, HttpError, ValidationError } from './errors.ts';
 import type { Sources } from './sources.ts';
 
 export interface AdminOptions {
@@ -44,16 +36,6 @@ export interface AdminOptions {
 interface Command {
   readonly command: string;
   readonly args: string[];
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
 }
 
 /** A client's failed authorisations: five within a minute lock it out for a minute. */

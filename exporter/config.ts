@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { CollectorDefinition } from './collector.ts';
-import { RouterscopeError } from './errors.ts';
+import { ConfigError } from './errors.ts';
 import { DEFAULT_BIN_PATH } from './sources.ts';
 import { sshUrlProblem } from './ssh-sources.ts';
 
@@ -141,12 +141,6 @@ export type Config = DeepReadonly<z.output<z.ZodObject<typeof SECTIONS>>> & {
   /** The file it came from, if any. */
   readonly file?: string | undefined;
 };
-
-export class ConfigError extends RouterscopeError {
-  constructor(readonly problems: readonly string[]) {
-    super('CONFIG_INVALID', problems.join('\n'));
-  }
-}
 
 /** A flag that overrides one config key: the flag as the user typed it and its value. */
 export interface FlagOverride {

@@ -1,4 +1,5 @@
-// Error classes with stable codes, only for the codes a caller branches on.
+// Every error class of routerscope. RouterscopeError and its kinds carry stable codes, for the
+// codes a caller branches on; the others belong to one boundary each (config, HTTP, report).
 
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -78,3 +79,37 @@ export function parseJson<T = unknown>(source: string, text: string): T {
     throw new ParseError(source, `invalid JSON (${errorMessage(e).split('\n')[0]}); output starts "${start}"`);
   }
 }
+
+/** The config file and flags, with every problem found (one line each). */
+export class ConfigError extends RouterscopeError {
+  constructor(readonly problems: readonly string[]) {
+    super('CONFIG_INVALID', problems.join('\n'));
+  }
+}
+
+/** A line of the Prometheus text format that does not parse (textfile collector, tests). */
+export class ExpositionParseError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+/** An admin change the validators refuse: the message goes back to the client. */
+export class ValidationError extends Error {}
+
+/** An admin request answered with an HTTP error status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** `routerscope report` cannot do its work: one line that says what to do. */
+export class ReportError extends Error {}

@@ -1,5 +1,6 @@
 // A strict parser for the Prometheus text format 0.0.4. The textfile collector reads users' *.prom
 // files with it, and the tests read the exporter's (and node_exporter's) output with it.
+import { ExpositionParseError } from './errors.ts';
 import type { Labels, MetricFamily, MetricType, Sample } from './metrics.ts';
 
 export interface ParsedSample extends Sample {
@@ -7,15 +8,6 @@ export interface ParsedSample extends Sample {
 }
 export interface ParsedFamily extends MetricFamily {
   readonly samples: ParsedSample[];
-}
-
-export class ExpositionParseError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(`line ${line}: ${message}`);
-  }
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

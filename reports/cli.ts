@@ -4,7 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { renderMarkdown } from './markdown.ts';
 import { isValidTimeZone, localDate, periodContaining, previousPeriod, type PeriodKind } from './period.ts';
-import { PrometheusClient, ReportError } from './prometheus.ts';
+import { ReportError } from '../exporter/errors.ts';
+import { PrometheusClient } from './prometheus.ts';
 import { ReportBuilder } from './report.ts';
 
 export interface ReportOptions {

@@ -1,7 +1,6 @@
 // The Prometheus HTTP API over undici, with errors that say what to do.
 import { request } from 'undici';
-
-export class ReportError extends Error {}
+import { ReportError } from '../exporter/errors.ts';
 
 export interface Sample {
   readonly labels: Record<string, string>;

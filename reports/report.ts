@@ -1,6 +1,7 @@
 // Gathers one report's figures from Prometheus: every figure is one instant query over the period
 // (evaluated at its end), or a range query where windows and runs are needed.
-import { PrometheusClient, ReportError, type Sample } from './prometheus.ts';
+import { ReportError } from '../exporter/errors.ts';
+import { PrometheusClient, type Sample } from './prometheus.ts';
 import { localMidnight, previousPeriod, type Period } from './period.ts';
 
 export interface ClientRow {

@@ -56,3 +56,12 @@ describe('import direction', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('errors', () => {
+  it('are declared in one file, exporter/errors.ts', () => {
+    const elsewhere = sourceFiles()
+      .filter((f) => f !== path.join('exporter', 'errors.ts'))
+      .filter((f) => /\bclass\s+\w+\s+extends\s+\w*Error\b/.test(readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(elsewhere).toEqual([]);
+  });
+});
