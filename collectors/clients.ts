@@ -122,11 +122,6 @@ export const clients = defineCollector({
     odhcpd_file: z.string().default('/tmp/hosts/odhcpd'),
     /** Devices whose neighbours are clients (the LAN bridge); empty for all. */
     lan_devices: z.array(z.string()).default(['br-lan']),
-    /** false drops MACs and host names from every series of every collector. */
-    expose_identities: z.boolean().default(true),
-    /** With identities hidden: salted pseudonyms for MACs (hash) or none at all (omit). */
-    anonymize: z.enum(['hash', 'omit']).default('hash'),
-    identity_salt: z.string().min(8).optional(),
   },
   create: (options, env) => ({
     async collect(ctx, out) {

@@ -114,7 +114,7 @@ const targetSchema = z.strictObject({
     .string()
     .regex(/^[^-\s][^\s]*$/, 'must be an interface or address')
     .optional(),
-  interval: z.number().min(0.01).max(3600).optional(),
+  interval_seconds: z.number().min(0.01).max(3600).optional(),
   labels: z
     .record(z.string(), z.string())
     .superRefine((labels, ctx) => {
@@ -199,7 +199,7 @@ export const ping = defineCollector({
       .array(
         z.strictObject({
           name: z.string().min(1),
-          ip: z
+          host: z
             .string()
             .min(1)
             .regex(/^[^-\s]\S*$/),
@@ -228,13 +228,13 @@ export const ping = defineCollector({
         name: t.name,
         host: t.host,
         source: t.source,
-        interval: t.interval ?? options.interval_seconds,
+        interval: t.interval_seconds ?? options.interval_seconds,
         kind: 'target',
         labels: t.labels,
       })),
       ...options.access_points.map((a) => ({
         name: `ap:${a.name}`,
-        host: a.ip,
+        host: a.host,
         source: undefined,
         interval: options.interval_seconds,
         kind: 'ap',

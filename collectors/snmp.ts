@@ -62,8 +62,8 @@ export const snmpTargetSchema = z
     version: z.enum(['1', '2c', '3']).default('2c'),
     community: z.string().default('public'),
     v3: v3Schema.optional(),
-    interval: z.number().min(1).max(86400).default(30),
-    timeout: z.number().positive().max(60).default(3),
+    interval_seconds: z.number().min(1).max(86400).default(30),
+    timeout_seconds: z.number().positive().max(60).default(3),
     retries: z.number().int().min(0).max(5).default(1),
   })
   .refine((t) => t.version !== '3' || t.v3 !== undefined, { message: 'version 3 needs v3 credentials', path: ['v3'] });
@@ -77,7 +77,7 @@ function toNumber(value: unknown): number {
 }
 
 function openSession(target: SnmpTarget): snmp.Session {
-  const options = { port: target.port, timeout: target.timeout * 1000, retries: target.retries };
+  const options = { port: target.port, timeout: target.timeout_seconds * 1000, retries: target.retries };
   if (target.version !== '3') {
     return snmp.createSession(target.host, target.community, {
       ...options,
@@ -190,7 +190,7 @@ export const snmpCollector = defineCollector({
       start() {
         for (const target of options.targets) {
           void poll(target);
-          const timer = setInterval(() => void poll(target), target.interval * 1000);
+          const timer = setInterval(() => void poll(target), target.interval_seconds * 1000);
           timer.unref();
           timers.push(timer);
         }

@@ -155,7 +155,7 @@ export const vpn = defineCollector({
           .map((m) => ({ name: m[1]!, path: `/var/run/${m[0]}` }));
       for (const file of files) {
         const status = parseOpenvpnStatus(await ctx.sources.readFile(file.path, { signal: ctx.signal }));
-        const instance = { instance: file.name };
+        const instance = { openvpn_instance: file.name };
         if (status.updated !== undefined) {
           out.gauge(
             'openwrt_openvpn_status_update_timestamp_seconds',
@@ -173,7 +173,7 @@ export const vpn = defineCollector({
         }
         out.gauge('openwrt_openvpn_connected_clients', 'Clients connected to the OpenVPN server.', instance, status.clients.length);
         for (const c of status.clients) {
-          const labels = { instance: file.name, common_name: c.commonName };
+          const labels = { openvpn_instance: file.name, common_name: c.commonName };
           out.gauge(
             'openwrt_openvpn_client_info',
             'A client connected to the OpenVPN server; value 1.',

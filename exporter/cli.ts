@@ -120,6 +120,7 @@ async function loadOrExit(command: Command, collectorDefs: readonly CollectorDef
 async function serve(command: Command, collectorDefs: readonly CollectorDefinition[]): Promise<void> {
   let config = await loadOrExit(command, collectorDefs);
   const log = createLogger(config.log.level);
+  for (const line of config.deprecations) log.warn(line);
   const exporter = new Exporter(config, collectorDefs, createSources(config, log), log);
 
   const reload = async (): Promise<string | undefined> => {
@@ -130,6 +131,7 @@ async function serve(command: Command, collectorDefs: readonly CollectorDefiniti
       }
       await exporter.reload(next, createSources(next, log));
       log.level = next.log.level;
+      for (const line of next.deprecations) log.warn(line);
       config = next;
       exporter.self.reloadSuccess.set(1);
       exporter.self.reloadTimestamp.set(Date.now() / 1000);
@@ -205,6 +207,7 @@ async function once(command: Command, collectorDefs: readonly CollectorDefinitio
   const config = await loadOrExit(command, collectorDefs);
   // stdout carries the exposition, so logs go to stderr.
   const log: Logger = createLogger(config.log.level, pino.destination({ dest: 2, sync: true }));
+  for (const line of config.deprecations) log.warn(line);
   const exporter = new Exporter(config, collectorDefs, createSources(config), log);
   exporter.start();
   const families = await exporter.scrape({

@@ -115,6 +115,68 @@ describe('config', () => {
   });
 });
 
+describe('renamed keys', () => {
+  const OLD = `collectors:
+  clients:
+    expose_identities: false
+    anonymize: omit
+    identity_salt: a-long-salt
+  ping:
+    targets:
+      - {name: a, host: 192.0.2.1, interval: 5}
+      - {name: b, host: 192.0.2.2}
+    access_points:
+      - {name: garden, ip: 192.168.1.3}
+  snmp:
+    targets:
+      - {name: switch, host: 192.0.2.9, interval: 60, timeout: 4}
+`;
+
+  it('reads each old spelling as the new one, with a deprecation line for each', () => {
+    const config = load(OLD);
+    expect(config.privacy).toEqual({ expose_identities: false, anonymize: 'omit', identity_salt: 'a-long-salt' });
+    expect(config.collectors.ping).toMatchObject({
+      targets: [{ name: 'a', interval_seconds: 5 }, { name: 'b' }],
+      access_points: [{ name: 'garden', host: '192.168.1.3' }],
+    });
+    expect(config.collectors.snmp).toMatchObject({ targets: [{ name: 'switch', interval_seconds: 60, timeout_seconds: 4 }] });
+    expect(config.deprecations).toEqual([
+      'routerscope.yml: collectors.snmp.targets.0.interval is deprecated: call it collectors.snmp.targets.0.interval_seconds',
+      'routerscope.yml: collectors.snmp.targets.0.timeout is deprecated: call it collectors.snmp.targets.0.timeout_seconds',
+      'routerscope.yml: collectors.ping.targets.0.interval is deprecated: call it collectors.ping.targets.0.interval_seconds',
+      'routerscope.yml: collectors.ping.access_points.0.ip is deprecated: call it collectors.ping.access_points.0.host',
+      'routerscope.yml: collectors.clients.expose_identities is deprecated: call it privacy.expose_identities',
+      'routerscope.yml: collectors.clients.anonymize is deprecated: call it privacy.anonymize',
+      'routerscope.yml: collectors.clients.identity_salt is deprecated: call it privacy.identity_salt',
+    ]);
+  });
+
+  it('gives the same config as the new spelling', () => {
+    const NEW = `privacy: {expose_identities: false, anonymize: omit, identity_salt: a-long-salt}
+collectors:
+  clients: {}
+  ping:
+    targets:
+      - {name: a, host: 192.0.2.1, interval_seconds: 5}
+      - {name: b, host: 192.0.2.2}
+    access_points:
+      - {name: garden, host: 192.168.1.3}
+  snmp:
+    targets:
+      - {name: switch, host: 192.0.2.9, interval_seconds: 60, timeout_seconds: 4}
+`;
+    const fresh = load(NEW);
+    expect(fresh.deprecations).toEqual([]);
+    expect({ ...load(OLD), deprecations: [] }).toEqual(fresh);
+  });
+
+  it('refuses a key set in both spellings', () => {
+    expect(problems('privacy: {anonymize: hash}\ncollectors:\n  clients: {anonymize: omit}\n')).toEqual([
+      'routerscope.yml: collectors.clients.anonymize: set twice, also as privacy.anonymize: keep only the new key',
+    ]);
+  });
+});
+
 describe('routerscope check-config', () => {
   const run = promisify(execFile);
   const checkConfig = (args: string[]) =>

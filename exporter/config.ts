@@ -86,6 +86,16 @@ const SECTIONS = {
       max_series: z.number().int().min(100).default(100_000),
     })
     .prefault({}),
+  /** Client identities (MAC addresses, host names) in every collector's series. */
+  privacy: z
+    .strictObject({
+      /** false drops MACs and host names from every series of every collector. */
+      expose_identities: z.boolean().default(true),
+      /** With identities hidden: salted pseudonyms for MACs (hash) or none at all (omit). */
+      anonymize: z.enum(['hash', 'omit']).default('hash'),
+      identity_salt: z.string().min(8).optional(),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       listen_address: listenAddress.default('127.0.0.1:9101'),
@@ -140,7 +150,71 @@ export type Config = DeepReadonly<z.output<z.ZodObject<typeof SECTIONS>>> & {
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   /** The file it came from, if any. */
   readonly file?: string | undefined;
+  /** One line for each renamed key the config still uses. */
+  readonly deprecations: readonly string[];
 };
+
+/** Keys renamed since 0.1, old path first; `*` stands for any item of a list. Still read. */
+const RENAMED: ReadonlyArray<readonly [string, string]> = [
+  ['collectors.snmp.targets.*.interval', 'collectors.snmp.targets.*.interval_seconds'],
+  ['collectors.snmp.targets.*.timeout', 'collectors.snmp.targets.*.timeout_seconds'],
+  ['collectors.ping.targets.*.interval', 'collectors.ping.targets.*.interval_seconds'],
+  ['collectors.ping.access_points.*.ip', 'collectors.ping.access_points.*.host'],
+  ['collectors.clients.expose_identities', 'privacy.expose_identities'],
+  ['collectors.clients.anonymize', 'privacy.anonymize'],
+  ['collectors.clients.identity_salt', 'privacy.identity_salt'],
+];
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every key matching a pattern: its parent, and the path with each `*` made an index. */
+function matches(
+  node: unknown,
+  pattern: readonly string[],
+  path: string[] = [],
+): Array<{ parent: Record<string, unknown>; key: string; path: string[] }> {
+  const [head, ...rest] = pattern;
+  if (head === undefined) return [];
+  if (head === '*') return Array.isArray(node) ? node.flatMap((item, i) => matches(item, rest, [...path, String(i)])) : [];
+  if (!isRecord(node) || !(head in node)) return [];
+  return rest.length === 0 ? [{ parent: node, key: head, path: [...path, head] }] : matches(node[head], rest, [...path, head]);
+}
+
+/** The mapping at a path of mappings, made where missing. */
+function mappingAt(root: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  let node = root;
+  for (const key of keys) {
+    if (!isRecord(node[key])) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  return node;
+}
+
+/**
+ * Moves each renamed key to its new name: within its own mapping when only the last key changed
+ * (the `*` renames), else to the new section. A line for each, or a problem when both are set.
+ */
+function migrate(raw: Record<string, unknown>, where: string): { deprecations: string[]; problems: string[] } {
+  const deprecations: string[] = [];
+  const problems: string[] = [];
+  for (const [from, to] of RENAMED) {
+    const [fromKeys, toKeys] = [from.split('.'), to.split('.')];
+    const sameMapping = fromKeys.slice(0, -1).join('.') === toKeys.slice(0, -1).join('.');
+    for (const found of matches(raw, fromKeys)) {
+      const target = sameMapping ? found.parent : mappingAt(raw, toKeys.slice(0, -1));
+      const newPath = [...(sameMapping ? found.path.slice(0, -1) : toKeys.slice(0, -1)), toKeys.at(-1)!].join('.');
+      if (toKeys.at(-1)! in target) {
+        problems.push(`${where}: ${found.path.join('.')}: set twice, also as ${newPath}: keep only the new key`);
+        delete found.parent[found.key];
+        continue;
+      }
+      target[toKeys.at(-1)!] = found.parent[found.key];
+      delete found.parent[found.key];
+      deprecations.push(`${where}: ${found.path.join('.')} is deprecated: call it ${newPath}`);
+    }
+  }
+  return { deprecations, problems };
+}
 
 /** A flag that overrides one config key: the flag as the user typed it and its value. */
 export interface FlagOverride {
@@ -238,14 +312,15 @@ export function parseConfig(text: string | undefined, options: LoadOptions): Con
     fromFlags.set(o.path.join('.'), o.flag);
   }
 
+  const { deprecations, problems } = migrate(raw, where);
   const result = buildSchema(options.definitions).safeParse(raw);
-  if (result.success) {
+  if (result.success && problems.length === 0) {
     // Each collector's section was parsed by that collector's own schema (buildSchema).
     const collectors = result.data.collectors as Record<string, CollectorSettings>;
-    return deepFreeze({ ...result.data, collectors, file: options.file });
+    return deepFreeze({ ...result.data, collectors, file: options.file, deprecations });
   }
+  if (result.success) throw new ConfigError(problems);
 
-  const problems: string[] = [];
   for (const issue of result.error.issues) {
     const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
     for (const keys of paths) {

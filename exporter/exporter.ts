@@ -68,12 +68,8 @@ export class Exporter {
 
   private instantiate(config: Config, sources: Sources): Map<string, CollectorState> {
     const states = new Map<string, CollectorState>();
-    const clients = config.collectors.clients;
-    const identities = createIdentities({
-      expose: (clients?.expose_identities as boolean | undefined) ?? true,
-      anonymize: (clients?.anonymize as 'hash' | 'omit' | undefined) ?? 'hash',
-      salt: clients?.identity_salt as string | undefined,
-    });
+    const { privacy } = config;
+    const identities = createIdentities({ expose: privacy.expose_identities, anonymize: privacy.anonymize, salt: privacy.identity_salt });
     for (const def of this.definitions) {
       const settings = config.collectors[def.name];
       if (!settings?.enabled) continue;

@@ -50,7 +50,7 @@ describe('snmp collector with a real snmpd', () => {
     const conf = path.join(work.dir, 'snmpd.conf');
     await writeFile(conf, `agentaddress udp:127.0.0.1:${port}\nrocommunity public 127.0.0.1\n`);
     snmpd = spawn('snmpd', ['-f', '-Lo', '-C', '-c', conf, '-p', path.join(work.dir, 'pid')], { stdio: 'ignore' });
-    const target = snmpTargetSchema.parse({ name: 'probe', host: '127.0.0.1', port, timeout: 1 });
+    const target = snmpTargetSchema.parse({ name: 'probe', host: '127.0.0.1', port, timeout_seconds: 1 });
     await waitFor(
       () =>
         pollInterfaces(target).then(
@@ -92,8 +92,8 @@ describe('snmp collector with a real snmpd', () => {
         snmp: {
           enabled: true,
           targets: [
-            { name: 'switch', host: '127.0.0.1', port, interval: 1 },
-            { name: 'dead-ap', host: '127.0.0.1', port: dead, interval: 60, timeout: 0.5, retries: 0 },
+            { name: 'switch', host: '127.0.0.1', port, interval_seconds: 1 },
+            { name: 'dead-ap', host: '127.0.0.1', port: dead, interval_seconds: 60, timeout_seconds: 0.5, retries: 0 },
           ],
         },
       },
