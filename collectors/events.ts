@@ -8,6 +8,7 @@ import { errorMessage, isAbsent } from '../exporter/errors.ts';
 import { sendJson } from '../exporter/http.ts';
 import { LineStream } from '../exporter/line-stream.ts';
 import { ReplayFilter } from '../exporter/replay-filter.ts';
+import { wanNames } from '../openwrt/netifd.ts';
 import { readUci, uciOption } from '../openwrt/uci.ts';
 import { parseLogLine, type LogEntry } from '../openwrt/logread.ts';
 
@@ -171,24 +172,18 @@ export class EventCounter {
   }
 }
 
-/** Logical interfaces by device, from UCI network; PPP devices are pppoe-<interface>. */
+/** Logical interfaces by device, from UCI network (PPP devices are pppoe-<interface>); the WANs. */
 export async function deviceMap(env: CollectorEnv, signal: AbortSignal): Promise<{ devices: Map<string, string>; wans: string[] }> {
-  const network = await readUci({ sources: env.sources, signal }, 'network');
+  const ctx = { sources: env.sources, signal };
+  const [network, firewall] = await Promise.all([readUci(ctx, 'network'), readUci(ctx, 'firewall')]);
   const devices = new Map<string, string>();
-  const wans: string[] = [];
   for (const s of network.values()) {
     if (s.type !== 'interface') continue;
     const device = uciOption(s, 'device') ?? uciOption(s, 'ifname');
     const proto = uciOption(s, 'proto') ?? '';
     if (device && !devices.has(device) && !['pppoe', 'pppoa'].includes(proto)) devices.set(device, s.name);
-    const multipath = uciOption(s, 'multipath');
-    if (
-      (multipath && multipath !== 'off') ||
-      ['dhcp', 'pppoe', 'pppoa', 'dhcpv6', 'qmi', 'ncm', 'mbim', 'modemmanager', '3g'].includes(proto)
-    )
-      wans.push(s.name);
   }
-  return { devices, wans };
+  return { devices, wans: wanNames(network, firewall) };
 }
 
 export const events = defineCollector({

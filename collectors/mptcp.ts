@@ -3,8 +3,8 @@
 import { defineCollector } from '../exporter/collector.ts';
 import { ParseError } from '../exporter/errors.ts';
 import { readOptional } from './read.ts';
-import { readUci, uciOption } from '../openwrt/uci.ts';
-import { interfaceRole, readInterfaceDump } from '../openwrt/netifd.ts';
+import { uciOption } from '../openwrt/uci.ts';
+import { interfaceRole, readNetworkView } from '../openwrt/netifd.ts';
 import { effectiveMode, parseMptcpEndpoints, parseMptcpLimits, type EffectiveMode } from '../openwrt/mptcp.ts';
 
 export interface SsMptcp {
@@ -73,14 +73,12 @@ export const mptcp = defineCollector({
         return;
       }
       const run = (args: string[]) => ctx.sources.run(args[0]!, args.slice(1), { signal: ctx.signal }).then((r) => r.stdout);
-      const [endpointText, limitText, ssText, netstat, interfaces, network, firewall] = await Promise.all([
+      const [endpointText, limitText, ssText, netstat, { interfaces, network, firewall }] = await Promise.all([
         run(['ip', '-j', 'mptcp', 'endpoint', 'show']),
         run(['ip', 'mptcp', 'limits', 'show']),
         run(['ss', '-tinM']),
         ctx.sources.readFile('/proc/net/netstat', { signal: ctx.signal }),
-        readInterfaceDump(ctx),
-        readUci(ctx, 'network'),
-        readUci(ctx, 'firewall'),
+        readNetworkView(ctx),
       ]);
       const endpoints = parseMptcpEndpoints(endpointText);
       const limits = parseMptcpLimits(limitText);

@@ -9,7 +9,7 @@ import { LineStream } from '../exporter/line-stream.ts';
 import type { Labels, MetricSink } from '../exporter/metrics.ts';
 import { parsePingLine, type PingFlavor } from './ping-parse.ts';
 import { readUci, uciOption } from '../openwrt/uci.ts';
-import { interfaceRole, readInterfaceDump } from '../openwrt/netifd.ts';
+import { interfaceRole, readNetworkView } from '../openwrt/netifd.ts';
 
 /** 1 ms to 2 s: LAN hops, good and bad WANs, satellite and congested mobile links. */
 export const RTT_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2];
@@ -139,12 +139,7 @@ const key = (p: ProbeSpec) => `${p.name}\u0000${p.source ?? ''}`;
 /** Default targets from what the router knows: WANs that are up, OMR's VPS and tunnel. */
 export async function defaultProbes(env: CollectorEnv, internetHosts: readonly string[], interval: number): Promise<ProbeSpec[]> {
   const ctx = { sources: env.sources, signal: AbortSignal.timeout(10_000), log: env.log };
-  const [interfaces, network, firewall, omr] = await Promise.all([
-    readInterfaceDump(ctx),
-    readUci(ctx, 'network'),
-    readUci(ctx, 'firewall'),
-    readUci(ctx, 'openmptcprouter'),
-  ]);
+  const [{ interfaces, network, firewall }, omr] = await Promise.all([readNetworkView(ctx), readUci(ctx, 'openmptcprouter')]);
   const probes: ProbeSpec[] = [];
   const vps = [...omr.values()]
     .filter((s) => s.type === 'server' && uciOption(s, 'current') !== '0')

@@ -2,38 +2,8 @@
 // (primary, bonded, standby, disabled) and a WAN's addressing. Every name is matched against
 // UCI's own list of WANs and only then used, always as one argument of an argument array.
 import { isIP, isIPv4 } from 'node:net';
-import { interfaceRole, POLICIES, type Policy } from '../openwrt/netifd.ts';
-import type { UciConfig } from '../openwrt/uci.ts';
-import { uciOption } from '../openwrt/uci.ts';
+import { POLICIES, type Policy } from '../openwrt/netifd.ts';
 import { ValidationError } from './errors.ts';
-
-/** OMR's multipath value for each policy; `disabled` also sets network.<wan>.disabled=1. */
-export const MULTIPATH: Record<Policy, string> = { primary: 'master', bonded: 'on', standby: 'backup', disabled: 'off' };
-
-/** The WAN interfaces in UCI: firewall wan zone members, or interfaces with multipath set. */
-export function wanNames(network: UciConfig, firewall: UciConfig): string[] {
-  return [...network.values()]
-    .filter((s) => s.type === 'interface')
-    .filter(
-      (s) =>
-        interfaceRole(
-          {
-            interface: s.name,
-            up: false,
-            pending: false,
-            available: false,
-            autostart: false,
-            dynamic: false,
-            proto: uciOption(s, 'proto'),
-            device: uciOption(s, 'device'),
-          },
-          network,
-          firewall,
-        ) === 'wan',
-    )
-    .map((s) => s.name)
-    .sort();
-}
 
 export type Arrangement = Record<Policy, string[]>;
 

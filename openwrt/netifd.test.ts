@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../test/helpers.ts';
-import { parseInterfaceDump, wanGroups } from './netifd.ts';
+import { MULTIPATH, parseInterfaceDump, POLICIES, wanGroups, wanNames, wanPolicy } from './netifd.ts';
 import { parseUciShow } from './uci.ts';
 
 function view(router: string) {
@@ -65,5 +65,34 @@ describe('wanGroups', () => {
       const devices = wanGroups(view(router)).flatMap((g) => (g.device ? [g.device] : []));
       expect(new Set(devices).size, router).toBe(devices.length);
     }
+  });
+});
+
+describe('WAN policy, both ways', () => {
+  it.each(POLICIES)('%s is written as OMR multipath and read back as itself', (policy) => {
+    expect(wanPolicy(MULTIPATH[policy], policy === 'disabled' ? '1' : undefined)).toBe(policy);
+  });
+
+  it.each([
+    ['master', undefined, 'primary'],
+    ['on', undefined, 'bonded'],
+    ['backup', undefined, 'standby'],
+    ['off', undefined, 'disabled'],
+    ['on', '1', 'disabled'],
+  ] as const)('multipath %s, disabled %s is %s', (multipath, disabled, policy) => {
+    expect(wanPolicy(multipath, disabled)).toBe(policy);
+  });
+});
+
+describe('wanNames: the WANs in UCI, for the admin and the events collector', () => {
+  it.each([
+    ['openwrt-stock', ['wan', 'wan6']],
+    ['openwrt-no-ipv6', ['wan', 'wan6']],
+    ['openwrt-pppoe', ['wan', 'wan6']],
+    ['openwrt-two-wans', ['wan', 'wan6', 'wanb']],
+    ['bpi-r4-omr', ['wan1', 'wan2', 'wan3', 'wan4']],
+  ])('%s', (router, names) => {
+    const { network, firewall } = view(router);
+    expect(wanNames(network, firewall)).toEqual(names);
   });
 });

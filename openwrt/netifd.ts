@@ -103,6 +103,34 @@ export function wanPolicy(multipath: string | undefined, disabled: string | unde
 }
 
 /** The netifd dump and the two UCI configs that say what each interface is for. */
+/** OMR's multipath value for each policy; `disabled` also sets network.<wan>.disabled=1. */
+export const MULTIPATH: Record<Policy, string> = { primary: 'master', bonded: 'on', standby: 'backup', disabled: 'off' };
+
+/** The WAN interfaces in UCI: firewall wan zone members, or interfaces with multipath set. */
+export function wanNames(network: UciConfig, firewall: UciConfig): string[] {
+  return [...network.values()]
+    .filter((s) => s.type === 'interface')
+    .filter(
+      (s) =>
+        interfaceRole(
+          {
+            interface: s.name,
+            up: false,
+            pending: false,
+            available: false,
+            autostart: false,
+            dynamic: false,
+            proto: uciOption(s, 'proto'),
+            device: uciOption(s, 'device'),
+          },
+          network,
+          firewall,
+        ) === 'wan',
+    )
+    .map((s) => s.name)
+    .sort();
+}
+
 export interface NetworkView {
   readonly interfaces: readonly NetifdInterface[];
   readonly network: UciConfig;
