@@ -5,10 +5,7 @@
 import { z } from 'zod';
 import { defineCollector } from '../exporter/collector.ts';
 import { errorMessage, parseJson } from '../exporter/errors.ts';
-import { sendJson } from '../exporter/http.ts';
-import { LineStream } from '../exporter/line-stream.ts';
-import type { LineFollower } from '../exporter/file-follower.ts';
-import { ReplayFilter } from '../exporter/replay-filter.ts';
+import { Follower, Periodic } from '../exporter/follower.ts';
 import { parseLogLine } from '../openwrt/logread.ts';
 
 export const QUERY_TYPES = ['A', 'AAAA', 'PTR', 'HTTPS', 'SVCB', 'SRV', 'TXT', 'MX', 'NS', 'SOA', 'CNAME', 'ANY'] as const;
@@ -248,7 +245,6 @@ export const dnsmasq = defineCollector({
     const answers = new Map<string, number>();
     const clientsSeen = new Set<string>();
     const window = new DomainWindow(options.window_seconds, options.max_domains_per_client);
-    let lines = 0;
     const clientLabel = (ip: string) => {
       if (clientsSeen.has(ip)) return ip;
       if (clientsSeen.size >= options.max_clients) return 'other';
@@ -267,51 +263,38 @@ export const dnsmasq = defineCollector({
         answers.set(key, (answers.get(key) ?? 0) + 1);
       }
     }, options.local_domains);
-    const replay = new ReplayFilter();
-    const onLine = (line: string) => {
-      const m = parseDnsmasqLine(line);
-      if (!m) return;
-      if (m.time !== undefined && !replay.accept(line, m.time)) return;
-      lines++;
-      tracker.line(m);
-    };
-    let follower: LineFollower | LineStream;
-    if (options.log_file) {
-      follower = env.sources.followFile(options.log_file, onLine, env.log);
-    } else {
-      follower = new LineStream({
-        sources: env.sources,
-        command: 'logread',
-        args: ['-f'],
-        onLine,
-        onStart: () => replay.restart(),
-        log: env.log,
-      });
-    }
-    let sweeper: NodeJS.Timeout | undefined;
+    const follower = new Follower({
+      sources: env.sources,
+      file: options.log_file,
+      onLine: (line) => {
+        const m = parseDnsmasqLine(line);
+        if (m) tracker.line(m);
+      },
+      log: env.log,
+    });
+    const sweeper = new Periodic(1, () => tracker.sweep());
     return {
       start() {
         follower.start();
-        sweeper = setInterval(() => tracker.sweep(), 1000);
-        sweeper.unref();
+        void sweeper.start();
       },
       async stop() {
-        clearInterval(sweeper);
+        sweeper.stop();
         await follower.stop();
       },
       routes: {
-        '/api/dns/clients': (_req, res, url) => {
+        '/api/dns/clients': (url) => {
           const ip = decodeURIComponent(url.pathname.slice('/api/dns/clients/'.length));
-          if (!ip) return sendJson(res, 200, { clients: window.clientNames.sort() });
+          if (!ip) return { clients: window.clientNames.sort() };
           const domains = window.domains(ip);
-          sendJson(res, 200, {
+          return {
             client: ip,
             window_seconds: options.window_seconds,
             unique_domains: domains.length,
             domains: domains
               .slice(0, 500)
               .map((d) => ({ domain: d.domain, queries: d.queries, last_seen: new Date(d.lastSeen).toISOString() })),
-          });
+          };
         },
       },
       async collect(ctx, out) {
@@ -348,8 +331,7 @@ export const dnsmasq = defineCollector({
             );
           }
         }
-        out.counter('routerscope_dnsmasq_lines_total', 'dnsmasq log lines read (replayed lines not counted).', {}, lines);
-        out.gauge('routerscope_dnsmasq_follower_up', 'Whether the dnsmasq log is being followed.', {}, follower.running ? 1 : 0);
+        follower.report(out, 'dnsmasq');
         if (options.ubus_metrics) {
           try {
             const { stdout } = await ctx.sources.run('ubus', ['-S', 'call', 'dnsmasq', 'metrics'], { signal: ctx.signal });

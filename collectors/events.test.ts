@@ -96,36 +96,8 @@ describe('event classification on the captures', () => {
   });
 });
 
-describe('EventCounter across follower restarts', () => {
+describe('EventCounter', () => {
   const story = lines('logread/constructed-logread-pppoe-and-link-events.log');
-  const once = countAll(story, { eth1: 'wan' });
-
-  it('skips what a restarted logread -f replays, at any cut point', () => {
-    for (const cut of [1, 10, 17, 30, 58]) {
-      const counter = new EventCounter(new EventClassifier(new Map([['eth1', 'wan']])), 1000);
-      counter.restart();
-      for (const line of story.slice(0, cut)) counter.add(line);
-      counter.restart(); // logread -f starts again and prints the whole buffer
-      for (const line of story) counter.add(line);
-      const counts = readable(counter.counts);
-      expect(counts, `cut after ${cut} lines`).toEqual(once);
-      expect(counter.lines).toBe(story.length);
-    }
-  });
-
-  it('counts identical lines within one second each time they happen', () => {
-    const line = "Sun Nov 22 08:00:01 2026 daemon.notice netifd: Interface 'wan' is now up";
-    const counter = new EventCounter(new EventClassifier(), 10);
-    counter.restart();
-    counter.add(line);
-    counter.add(line);
-    counter.restart();
-    counter.add(line); // replayed
-    counter.add(line); // replayed
-    counter.add(line); // new: a third one
-    expect(counter.counts.get('wan\u0000up')).toBe(3);
-    expect(counter.ring).toHaveLength(3);
-  });
 
   it('keeps only the newest events in the ring', () => {
     const counter = new EventCounter(new EventClassifier(), 2);

@@ -1,13 +1,10 @@
 // Interface events from the system log: netifd, pppd, kernel link lines and OMR's tracker, counted
-// per interface and kept in a ring served at /api/events. A background follower of `logread -f`
-// (or `tail -F` of a log file), restarted with backoff; `logread -f` replays the whole buffer on
-// every start, so lines already counted are recognised and skipped.
+// per interface and kept in a ring served at /api/events. The log is read by a background Follower
+// (`logread -f`, or a log file), which passes each line once.
 import { z } from 'zod';
 import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
 import { errorMessage, isAbsent } from '../exporter/errors.ts';
-import { sendJson } from '../exporter/http.ts';
-import { LineStream } from '../exporter/line-stream.ts';
-import { ReplayFilter } from '../exporter/replay-filter.ts';
+import { Follower, Periodic } from '../exporter/follower.ts';
 import { wanNames } from '../openwrt/netifd.ts';
 import { readUci, uciOption } from '../openwrt/uci.ts';
 import { parseLogLine, type LogEntry } from '../openwrt/logread.ts';
@@ -135,28 +132,20 @@ export interface RecordedEvent {
   readonly message: string;
 }
 
-/** Counts classified lines once each, however often a restarted `logread -f` replays them. */
+/** Counts classified lines, and keeps the newest events in a ring. */
 export class EventCounter {
   readonly counts = new Map<string, number>();
   readonly lastChange = new Map<string, number>();
   readonly ring: RecordedEvent[] = [];
-  lines = 0;
-  private readonly replay = new ReplayFilter();
 
   constructor(
     private readonly classifier: EventClassifier,
     private readonly ringSize: number,
   ) {}
 
-  /** A new follower process starts: it may replay what the last one delivered. */
-  restart(): void {
-    this.replay.restart();
-  }
-
   add(line: string): void {
     const entry = parseLogLine(line);
-    if (!entry || !this.replay.accept(line, entry.time)) return;
-    this.lines++;
+    if (!entry) return;
     const event = this.classifier.classify(entry);
     if (!event) return;
     const key = `${event.interface}\u0000${event.event}`;
@@ -191,7 +180,7 @@ export const events = defineCollector({
   defaultEnabled: true,
   description: 'interface up/down, PPPoE, carrier and OMR tracker events from the system log',
   options: {
-    /** Follow this file (`tail -F`) instead of `logread -f`. */
+    /** Follow this file (from its end, through rotation) instead of `logread -f`. */
     log_file: z.string().min(1).optional(),
     ring_size: z.number().int().min(1).max(100_000).default(500),
     /** How often the device -> interface map is re-read from UCI. */
@@ -201,8 +190,7 @@ export const events = defineCollector({
     const classifier = new EventClassifier();
     const counter = new EventCounter(classifier, options.ring_size);
     let wans: string[] = [];
-    let mapTimer: NodeJS.Timeout | undefined;
-    const refreshMap = async () => {
+    const refreshMap = new Periodic(options.map_refresh_seconds, async () => {
       try {
         const map = await deviceMap(env, AbortSignal.timeout(10_000));
         classifier.deviceToInterface = map.devices;
@@ -211,33 +199,26 @@ export const events = defineCollector({
         const level = isAbsent(e) ? 'info' : 'warn';
         env.log[level]({ err: errorMessage(e) }, 'cannot read the network config; kernel link lines keep device names');
       }
-    };
-    const stream = new LineStream({
+    });
+    const follower = new Follower({
       sources: env.sources,
-      ...(options.log_file ? { command: 'tail', args: ['-n', '+1', '-F', options.log_file] } : { command: 'logread', args: ['-f'] }),
+      file: options.log_file,
       onLine: (line) => counter.add(line),
-      onStart: () => counter.restart(),
       log: env.log,
     });
     return {
       start() {
         // Map first, so that the backlog's kernel lines find their interfaces.
-        void refreshMap().finally(() => stream.start());
-        mapTimer = setInterval(() => void refreshMap(), options.map_refresh_seconds * 1000);
-        mapTimer.unref();
+        void refreshMap.start(true).finally(() => follower.start());
       },
       async stop() {
-        clearInterval(mapTimer);
-        await stream.stop();
+        refreshMap.stop();
+        await follower.stop();
       },
       routes: {
-        '/api/events': (_req, res, url) => {
+        '/api/events': (url) => {
           const iface = url.searchParams.get('interface');
-          sendJson(
-            res,
-            200,
-            counter.ring.filter((e) => !iface || e.interface === iface),
-          );
+          return counter.ring.filter((e) => !iface || e.interface === iface);
         },
       },
       async collect(_ctx, out) {
@@ -261,9 +242,7 @@ export const events = defineCollector({
             time,
           );
         }
-        out.gauge('routerscope_events_follower_up', 'Whether the log follower process is running.', {}, stream.running ? 1 : 0);
-        out.counter('routerscope_events_lines_total', 'Log lines read (replayed lines not counted).', {}, counter.lines);
-        out.counter('routerscope_events_follower_starts_total', 'How many times the log follower process was started.', {}, stream.starts);
+        follower.report(out, 'events');
       },
     };
   },

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
 import { errorMessage, isAbsent } from '../exporter/errors.ts';
+import { Periodic } from '../exporter/follower.ts';
 import { LineStream } from '../exporter/line-stream.ts';
 import type { Labels, MetricSink } from '../exporter/metrics.ts';
 import { parsePingLine, type PingFlavor } from './ping-parse.ts';
@@ -173,7 +174,7 @@ interface RunningProbe {
   readonly spec: ProbeSpec;
   readonly probe: PingProbe;
   readonly stream: LineStream;
-  readonly timers: NodeJS.Timeout[];
+  readonly timers: Periodic[];
 }
 
 function pingArgs(flavor: PingFlavor, spec: ProbeSpec, timeout: number): string[] {
@@ -215,7 +216,6 @@ export const ping = defineCollector({
   create: (options, env) => {
     const running = new Map<string, RunningProbe>();
     let flavor: PingFlavor | undefined = options.flavor === 'auto' ? undefined : options.flavor;
-    let discovery: NodeJS.Timeout | undefined;
     let stopped = false;
 
     const configured: ProbeSpec[] = [
@@ -259,17 +259,16 @@ export const ping = defineCollector({
         log: env.log.child({ target: spec.name, source: spec.source }),
         minBackoffMs: 1000,
       });
-      const timers = [setInterval(() => probe.tick(), spec.interval * 1000)];
+      const timers = [new Periodic(spec.interval, () => probe.tick())];
       if (!/^[\d.:a-fA-F]+$/.test(spec.host)) {
         // A name may move: restart ping now and then so that it resolves again.
         timers.push(
-          setInterval(
-            () => void stream.stop().then(() => !stopped && running.has(key(spec)) && stream.start()),
-            options.resolve_interval_seconds * 1000,
+          new Periodic(options.resolve_interval_seconds, () =>
+            stream.stop().then(() => !stopped && running.has(key(spec)) && stream.start()),
           ),
         );
       }
-      for (const t of timers) t.unref();
+      for (const t of timers) void t.start();
       stream.start();
       running.set(key(spec), { spec, probe, stream, timers });
     };
@@ -278,7 +277,7 @@ export const ping = defineCollector({
       const r = running.get(k);
       if (!r) return;
       running.delete(k);
-      for (const t of r.timers) clearInterval(t);
+      for (const t of r.timers) t.stop();
       await r.stream.stop();
     };
 
@@ -307,6 +306,8 @@ export const ping = defineCollector({
       }
     };
 
+    const discovery = new Periodic(options.discovery_interval_seconds, discover);
+
     return {
       start() {
         stopped = false;
@@ -314,13 +315,11 @@ export const ping = defineCollector({
           void reconcile(configured);
           return;
         }
-        void discover();
-        discovery = setInterval(() => void discover(), options.discovery_interval_seconds * 1000);
-        discovery.unref();
+        void discovery.start(true);
       },
       async stop() {
         stopped = true;
-        clearInterval(discovery);
+        discovery.stop();
         await Promise.all([...running.keys()].map(stopProbe));
       },
       async collect(_ctx, out) {

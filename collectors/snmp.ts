@@ -3,6 +3,7 @@
 // dashboards work. A slow or dead device is that target's failure, never the scrape's.
 import snmp from 'net-snmp';
 import { z } from 'zod';
+import { Periodic } from '../exporter/follower.ts';
 import { defineCollector } from '../exporter/collector.ts';
 import { errorMessage } from '../exporter/errors.ts';
 import type { MetricSink } from '../exporter/metrics.ts';
@@ -137,7 +138,6 @@ export async function pollInterfaces(target: SnmpTarget): Promise<SnmpInterface[
 }
 
 interface TargetState {
-  polling?: boolean;
   interfaces: SnmpInterface[] | undefined;
   durationSeconds: number;
   lastSuccess: number | undefined;
@@ -167,11 +167,9 @@ export const snmpCollector = defineCollector({
     const states = new Map<string, TargetState>(
       options.targets.map((t) => [t.name, { interfaces: undefined, durationSeconds: 0, lastSuccess: undefined, error: undefined }]),
     );
-    const timers: NodeJS.Timeout[] = [];
+    const timers: Periodic[] = [];
     const poll = async (target: SnmpTarget) => {
       const state = states.get(target.name)!;
-      if (state.polling) return; // a slow device: never two polls at once
-      state.polling = true;
       const started = performance.now();
       try {
         state.interfaces = await pollInterfaces(target);
@@ -184,19 +182,17 @@ export const snmpCollector = defineCollector({
         state.error = errorMessage(e);
       }
       state.durationSeconds = (performance.now() - started) / 1000;
-      state.polling = false;
     };
     return {
       start() {
         for (const target of options.targets) {
-          void poll(target);
-          const timer = setInterval(() => void poll(target), target.interval_seconds * 1000);
-          timer.unref();
+          const timer = new Periodic(target.interval_seconds, () => poll(target));
           timers.push(timer);
+          void timer.start(true);
         }
       },
       async stop() {
-        for (const t of timers.splice(0)) clearInterval(t);
+        for (const t of timers.splice(0)) t.stop();
       },
       async collect(_ctx, out) {
         for (const target of options.targets) emit(out, target, states.get(target.name)!);

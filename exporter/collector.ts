@@ -1,6 +1,5 @@
 // The collector contract, node_exporter's in TypeScript: a name, a default, typed options, and one
 // method that reads, parses, then emits into a sink that is published only on success.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { MetricSink } from './metrics.ts';
@@ -21,7 +20,8 @@ export interface CollectorEnv {
   readonly identities: Identities;
 }
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+/** A collector's extra GET route: it returns the data, the HTTP layer sends it as JSON. */
+export type RouteHandler = (url: URL) => unknown;
 
 export interface CollectorInstance {
   collect(ctx: CollectContext, out: MetricSink): Promise<void>;

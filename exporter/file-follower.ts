@@ -13,6 +13,8 @@ export interface LineFollower {
   start(): void;
   stop(): Promise<void>;
   readonly running: boolean;
+  /** How many times it had to start reading again (a process that ended, a rotated file). */
+  readonly restarts: number;
 }
 
 export class FileFollower implements LineFollower {
@@ -22,6 +24,7 @@ export class FileFollower implements LineFollower {
   private partial = '';
   private timer: NodeJS.Timeout | undefined;
   private warned = false;
+  private opens = 0;
 
   constructor(
     private readonly file: string,
@@ -32,6 +35,10 @@ export class FileFollower implements LineFollower {
 
   get running(): boolean {
     return this.timer !== undefined;
+  }
+
+  get restarts(): number {
+    return Math.max(0, this.opens - 1);
   }
 
   start(): void {
@@ -52,6 +59,7 @@ export class FileFollower implements LineFollower {
       return;
     }
     this.warned = false;
+    this.opens++;
     const st = fstatSync(this.fd);
     this.ino = st.ino;
     const resume = resumePoints.get(this.file);

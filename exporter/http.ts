@@ -106,7 +106,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Metric
       return sendJson(res, 200, exporter.status());
   }
   for (const [prefix, handler] of exporter.routes()) {
-    if (url.pathname === prefix || url.pathname.startsWith(prefix + '/')) return handler(req, res, url);
+    if (url.pathname === prefix || url.pathname.startsWith(prefix + '/')) return sendJson(res, 200, await handler(url));
   }
   return send(res, 404, 'not found\n');
 }

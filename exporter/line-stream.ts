@@ -36,6 +36,10 @@ export class LineStream {
     return this.child !== undefined;
   }
 
+  get restarts(): number {
+    return Math.max(0, this.starts - 1);
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

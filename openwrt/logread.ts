@@ -1,5 +1,6 @@
-// One line of the system log as logread (logd) or a BusyBox syslogd file prints it: the events
-// and dnsmasq collectors both follow it.
+// One line of the system log as logread (logd) or a BusyBox syslogd file prints it, and the filter
+// that passes each line of a restarted `logread -f` once: the Follower of the events and dnsmasq
+// collectors reads the log through both.
 
 export interface LogEntry {
   /** Unix seconds. */
@@ -40,4 +41,35 @@ export function parseLogLine(line: string, now = new Date()): LogEntry | undefin
   const m = /^([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/.exec(rest);
   if (!m) return undefined;
   return { time, facility, priority, ident: m[1]!, pid: m[2], message: m[3]! };
+}
+
+// `logread -f` prints the whole log buffer every time it starts: a follower restarted after a crash
+// must not count those lines twice. The filter passes each line once, by its timestamp.
+export class ReplayFilter {
+  private newest = -Infinity;
+  private countedAtNewest = new Map<string, number>();
+  private seenThisRun = new Map<string, number>();
+
+  /** A new process starts: what it prints first may be a replay. */
+  restart(): void {
+    this.seenThisRun = new Map();
+  }
+
+  /**
+   * True for a line not seen before: later than the newest one passed, or within the newest second
+   * a copy beyond those already passed (identical lines in one second all count).
+   */
+  accept(line: string, time: number): boolean {
+    if (time < this.newest) return false;
+    const run = (this.seenThisRun.get(line) ?? 0) + 1;
+    this.seenThisRun.set(line, run);
+    if (time === this.newest) {
+      if (run <= (this.countedAtNewest.get(line) ?? 0)) return false;
+    } else {
+      this.newest = time;
+      this.countedAtNewest = new Map();
+    }
+    this.countedAtNewest.set(line, (this.countedAtNewest.get(line) ?? 0) + 1);
+    return true;
+  }
 }

@@ -57,6 +57,24 @@ describe('import direction', () => {
   });
 });
 
+describe('the collectors and the HTTP layer', () => {
+  it("collectors return their routes' data and never import the HTTP layer", () => {
+    const wrong = sourceFiles()
+      .filter((f) => f.startsWith('collectors/'))
+      .filter((f) => importsOf(f).includes(path.join('exporter', 'http.ts')));
+    expect(wrong).toEqual([]);
+  });
+
+  it('follow logs and run timers only through the background kit (exporter/follower.ts)', () => {
+    const own = sourceFiles()
+      .filter((f) => f.startsWith('collectors/'))
+      .filter((f) =>
+        /\bset(Interval|Timeout)\(|new (FileFollower|ReplayFilter)\b|followFile\(/.test(readFileSync(path.join(ROOT, f), 'utf8')),
+      );
+    expect(own).toEqual([]);
+  });
+});
+
 describe('errors', () => {
   it('are declared in one file, exporter/errors.ts', () => {
     const elsewhere = sourceFiles()

@@ -24,7 +24,7 @@ describe.each(ROUTERS)('golden /metrics of %s', (router) => {
         async () => {
           const t = await scrape(exporter.url);
           const normalized = normalizeForGolden(t);
-          const settled = t.includes(`routerscope_events_lines_total ${logLines}\n`) && normalized === previous;
+          const settled = t.includes(`routerscope_follower_lines_total{collector="events"} ${logLines}\n`) && normalized === previous;
           previous = normalized;
           return settled ? normalized : undefined;
         },

@@ -102,7 +102,7 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
       async () => {
         const text = await scrape(exporter.url);
         const normalized = normalizeForGolden(text).replace(/^.*routerscope_transport_operations_total.*\n/gm, '');
-        const done = text.includes(`routerscope_events_lines_total ${lines}\n`) && normalized === previous;
+        const done = text.includes(`routerscope_follower_lines_total{collector="events"} ${lines}\n`) && normalized === previous;
         previous = normalized;
         return done ? normalized : undefined;
       },
@@ -115,7 +115,7 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
    * After a reconnection: restarted pings send new echo requests (the playback replays its
    * recording), and the followers count their restarts; every other series is what the router says.
    */
-  const steady = (t: string) => t.replace(/^.*(openwrt_ping_|_follower_starts_total).*\n/gm, '');
+  const steady = (t: string) => t.replace(/^.*(openwrt_ping_|_follower_restarts_total).*\n/gm, '');
 
   beforeAll(async () => {
     // OpenSSH lets three unauthenticated connections in at once, as some dropbear builds do (Debian's
@@ -169,7 +169,7 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
 
   it('recovers from a dropped connection on the next scrape; the log follower resumes without repeats', async () => {
     await settled(agentless);
-    const starts = (t: string) => Number(/routerscope_events_follower_starts_total (\d+)/.exec(t)?.[1]);
+    const starts = (t: string) => Number(/routerscope_follower_restarts_total\{collector="events"\} (\d+)/.exec(t)?.[1]);
     const before = starts(await scrape(agentless.url));
     // events and dnsmasq each follow logread.
     expect(await remoteFollowers()).toBe(2);
@@ -184,7 +184,7 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
       'recovery',
     );
     expect(recovered).toMatch(/routerscope_scrape_collector_success\{collector="wan"\} 1/);
-    expect(recovered).toContain(`routerscope_events_lines_total ${await logLines()}\n`);
+    expect(recovered).toContain(`routerscope_follower_lines_total{collector="events"} ${await logLines()}\n`);
     const after = await settled(agentless);
     expect(after).toMatch(/^openwrt_ping_up\{target="ap:garden".*\} 1$/m);
     expect(after).not.toMatch(/^openwrt_ping_up\{.*\} 0$/m);
@@ -284,7 +284,7 @@ describe('agentless over dropbear on every test router', () => {
     return waitFor(
       async () => {
         const normalized = normalizeForGolden(await scrape(exporter.url)).replace(
-          /^.*(routerscope_transport_operations_total|_follower_starts_total|openwrt_ping_).*\n/gm,
+          /^.*(routerscope_transport_operations_total|_follower_restarts_total|openwrt_ping_).*\n/gm,
           '',
         );
         const done = normalized === previous;

@@ -91,11 +91,19 @@ describe('events follower', () => {
     exporter.start();
     try {
       // Line by line: each appended line is counted once, as it arrives.
-      await waitFor(async () => ((await series()).get('routerscope_events_lines_total{}') === 20 ? true : undefined), 10000, '20 lines');
+      await waitFor(
+        async () => ((await series()).get('routerscope_follower_lines_total{collector="events"}') === 20 ? true : undefined),
+        10000,
+        '20 lines',
+      );
       for (const line of story.slice(20, 30)) {
         await appendFile(buffer, line + '\n');
       }
-      await waitFor(async () => ((await series()).get('routerscope_events_lines_total{}') === 30 ? true : undefined), 10000, '30 lines');
+      await waitFor(
+        async () => ((await series()).get('routerscope_follower_lines_total{collector="events"}') === 30 ? true : undefined),
+        10000,
+        '30 lines',
+      );
 
       // Kill the follower: the exporter restarts it, the new logread replays the whole buffer.
       const pid = (await processes()).find((p) => p.args.includes(`tail -n +1 -f ${buffer}`))?.pid;
@@ -105,7 +113,8 @@ describe('events follower', () => {
       const final = await waitFor(
         async () => {
           const s = await series();
-          return s.get('routerscope_events_lines_total{}') === story.length && s.get('routerscope_events_follower_starts_total{}') === 2
+          return s.get('routerscope_follower_lines_total{collector="events"}') === story.length &&
+            s.get('routerscope_follower_restarts_total{collector="events"}') === 1
             ? s
             : undefined;
         },
@@ -167,7 +176,7 @@ describe('commands per scrape', () => {
     try {
       // Let the background follower start (its logread and uci reads are not on the scrape path).
       await waitFor(
-        async () => ((await scrape(exporter.url)).includes('routerscope_events_follower_up 1') ? true : undefined),
+        async () => ((await scrape(exporter.url)).includes('routerscope_follower_up{collector="events"} 1') ? true : undefined),
         10000,
         'follower',
       );
