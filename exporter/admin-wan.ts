@@ -1,8 +1,10 @@
 // What the admin listener may change, validated before anything runs: the WAN arrangement
-// (primary, bonded, standby, disabled) and a WAN's addressing. Every name is matched against
-// UCI's own list of WANs and only then used, always as one argument of an argument array.
+// (primary, bonded, standby, disabled) and a WAN's addressing; and the plan of each, the UCI
+// commands it runs. Every name is matched against UCI's own list of WANs and only then used,
+// always as one argument of an argument array. Pure: table-tested in admin-wan.test.ts.
 import { isIP, isIPv4 } from 'node:net';
-import { POLICIES, type Policy } from '../openwrt/netifd.ts';
+import { MULTIPATH, POLICIES, type Policy } from '../openwrt/netifd.ts';
+import { uciOption, type UciConfig } from '../openwrt/uci.ts';
 import { ValidationError } from './errors.ts';
 
 export type Arrangement = Record<Policy, string[]>;
@@ -98,4 +100,57 @@ export function validateSettings(body: unknown, current: { proto?: string; ipadd
   if (proto === 'dhcp' && (out.ipaddr || out.netmask || out.gateway))
     throw new ValidationError('ipaddr, netmask and gateway apply to a static WAN only; set proto to "static"');
   return out;
+}
+
+// ---- plans: what a validated change runs, as argument arrays (never a shell), pure
+
+/** A command the admin runs on the router. */
+export interface Command {
+  readonly command: string;
+  readonly args: string[];
+}
+
+/** `uci -c <configDir> ...`: the admin's UCI, pointed at the router's config directory. */
+export const uciCommand = (configDir: string, ...args: string[]): Command => ({ command: 'uci', args: ['-c', configDir, ...args] });
+
+export const NETWORK_RELOAD: Command = { command: 'ubus', args: ['call', 'network', 'reload'] };
+
+/** The commands that give each WAN of the arrangement its policy, in network and OMR's config. */
+export function planPolicy(arrangement: Arrangement, network: UciConfig, omr: UciConfig, configDir: string): Command[] {
+  const uci = (...args: string[]) => uciCommand(configDir, ...args);
+  const commands: Command[] = [];
+  for (const [policy, names] of Object.entries(arrangement) as Array<[keyof Arrangement, string[]]>) {
+    for (const name of names) {
+      commands.push(uci('set', `network.${name}.multipath=${MULTIPATH[policy]}`));
+      if (policy === 'disabled') commands.push(uci('set', `network.${name}.disabled=1`));
+      else if (uciOption(network.get(name), 'disabled') !== undefined) commands.push(uci('delete', `network.${name}.disabled`));
+      // OMR's own wizard writes both; its scripts read openmptcprouter.<wan>.multipath too.
+      if (omr.get(name)?.type === 'interface') commands.push(uci('set', `openmptcprouter.${name}.multipath=${MULTIPATH[policy]}`));
+    }
+  }
+  commands.push(uci('commit', 'network'));
+  if (omr.size > 0) commands.push(uci('commit', 'openmptcprouter'));
+  commands.push(NETWORK_RELOAD);
+  return commands;
+}
+
+/** The commands that give one WAN its validated settings. */
+export function planSettings(name: string, settings: WanSettings, configDir: string): Command[] {
+  const uci = (...args: string[]) => uciCommand(configDir, ...args);
+  const commands: Command[] = [];
+  const set = (option: string, value: string) => commands.push(uci('set', `network.${name}.${option}=${value}`));
+  const del = (option: string) => commands.push(uci('delete', `network.${name}.${option}`));
+  if (settings.proto) set('proto', settings.proto);
+  if (settings.proto === 'dhcp') for (const o of ['ipaddr', 'netmask', 'gateway']) del(o);
+  if (settings.ipaddr) set('ipaddr', settings.ipaddr);
+  if (settings.netmask) set('netmask', settings.netmask);
+  if (settings.gateway) set('gateway', settings.gateway);
+  if (settings.dns) {
+    del('dns');
+    for (const d of settings.dns) commands.push(uci('add_list', `network.${name}.dns=${d}`));
+  }
+  if (settings.mtu !== undefined) set('mtu', String(settings.mtu));
+  commands.push(uci('commit', 'network'));
+  commands.push(NETWORK_RELOAD);
+  return commands;
 }

@@ -1,19 +1,19 @@
-// The admin listener: a separate port, off unless a token file is configured, that changes WAN
-// policy and WAN settings with LuCI-style apply-and-confirm (no confirmation: the previous files
-// come back byte for byte and the network reloads), and exports a diagnostics bundle. Every
-// request is authorised by a bearer token compared in constant time, from allowed addresses only,
-// with JSON bodies of bounded size; failed tokens are rate limited; every change is audited.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+// The admin listener's HTTP layer: a separate port, off unless a token file is configured. It
+// authorises (a bearer token compared in constant time, from allowed addresses only, failed
+// tokens rate limited), reads bounded JSON bodies, and routes: the WAN view, a change validated and
+// planned by admin-wan.ts and applied by the change transaction (admin-change.ts), the
+// diagnostics bundle. Every change, refusal and rollback is audited.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { parseUciShow, uciOption, type UciConfig } from '../openwrt/uci.ts';
 import { effectiveMode, parseMptcpEndpoints } from '../openwrt/mptcp.ts';
-import { MULTIPATH, readInterfaceDump, wanNames, wanPolicy } from '../openwrt/netifd.ts';
+import { readInterfaceDump, wanNames, wanPolicy } from '../openwrt/netifd.ts';
 import { ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE } from './admin-page.ts';
-import { validateArrangement, validateSettings, type Arrangement, type WanSettings } from './admin-wan.ts';
+import { ChangeTransaction } from './admin-change.ts';
+import { planPolicy, planSettings, uciCommand, validateArrangement, validateSettings, type Command } from './admin-wan.ts';
 import { buildDiagnostics } from './diagnostics.ts';
 import { errorMessage, HttpError, ValidationError } from './errors.ts';
 import type { Sources } from './sources.ts';
@@ -31,11 +31,6 @@ export interface AdminOptions {
   readonly configDir: string;
   readonly rootConfigDir: string;
   readonly status: () => object;
-}
-
-interface Command {
-  readonly command: string;
-  readonly args: string[];
 }
 
 /** A client's failed authorisations: five within a minute lock it out for a minute. */
@@ -69,8 +64,7 @@ function allowList(entries: readonly string[]): BlockList | undefined {
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export class AdminServer {
-  private pending: { id: string; deadline: number; timer: NodeJS.Timeout; snapshots: Map<string, Buffer>; what: string } | undefined;
-  private busy = false;
+  private readonly change: ChangeTransaction;
   private readonly limiter = new FailureLimiter();
   private readonly allowed: BlockList | undefined;
   private readonly tokenDigest: Buffer;
@@ -78,19 +72,21 @@ export class AdminServer {
   constructor(private readonly o: AdminOptions) {
     this.allowed = allowList(o.allow);
     this.tokenDigest = digest(o.token);
-  }
-
-  private uci(...args: string[]): Command {
-    return { command: 'uci', args: ['-c', this.o.configDir, ...args] };
-  }
-
-  private async run(c: Command): Promise<string> {
-    return (await this.o.sources().run(c.command, c.args, { timeoutMs: 30_000 })).stdout;
+    const { sources, log, confirmTimeoutSeconds, configDir, rootConfigDir } = o;
+    this.change = new ChangeTransaction({
+      sources,
+      log,
+      confirmTimeoutSeconds,
+      configDir,
+      rootConfigDir,
+      onTimeout: (what) =>
+        this.audit({ client: 'timer', method: 'ROLLBACK', path: '/api/wan/confirm', result: 'rolled back', change: what }),
+    });
   }
 
   private async show(config: string): Promise<UciConfig> {
     try {
-      return parseUciShow(await this.run(this.uci('-q', 'show', config)));
+      return parseUciShow(await this.change.run(uciCommand(this.o.configDir, '-q', 'show', config)));
     } catch {
       return new Map();
     }
@@ -139,108 +135,6 @@ export class AdminServer {
         },
       };
     });
-  }
-
-  // ---- planning
-
-  private async planPolicy(arrangement: Arrangement, network: UciConfig, omr: UciConfig): Promise<Command[]> {
-    const commands: Command[] = [];
-    for (const [policy, names] of Object.entries(arrangement) as Array<[keyof Arrangement, string[]]>) {
-      for (const name of names) {
-        commands.push(this.uci('set', `network.${name}.multipath=${MULTIPATH[policy]}`));
-        if (policy === 'disabled') commands.push(this.uci('set', `network.${name}.disabled=1`));
-        else if (uciOption(network.get(name), 'disabled') !== undefined) commands.push(this.uci('delete', `network.${name}.disabled`));
-        // OMR's own wizard writes both; its scripts read openmptcprouter.<wan>.multipath too.
-        if (omr.get(name)?.type === 'interface') commands.push(this.uci('set', `openmptcprouter.${name}.multipath=${MULTIPATH[policy]}`));
-      }
-    }
-    commands.push(this.uci('commit', 'network'));
-    if (omr.size > 0) commands.push(this.uci('commit', 'openmptcprouter'));
-    commands.push({ command: 'ubus', args: ['call', 'network', 'reload'] });
-    return commands;
-  }
-
-  private planSettings(name: string, settings: WanSettings): Command[] {
-    const commands: Command[] = [];
-    const set = (option: string, value: string) => commands.push(this.uci('set', `network.${name}.${option}=${value}`));
-    const del = (option: string) => commands.push(this.uci('delete', `network.${name}.${option}`));
-    if (settings.proto) set('proto', settings.proto);
-    if (settings.proto === 'dhcp') for (const o of ['ipaddr', 'netmask', 'gateway']) del(o);
-    if (settings.ipaddr) set('ipaddr', settings.ipaddr);
-    if (settings.netmask) set('netmask', settings.netmask);
-    if (settings.gateway) set('gateway', settings.gateway);
-    if (settings.dns) {
-      del('dns');
-      for (const d of settings.dns) commands.push(this.uci('add_list', `network.${name}.dns=${d}`));
-    }
-    if (settings.mtu !== undefined) set('mtu', String(settings.mtu));
-    commands.push(this.uci('commit', 'network'));
-    commands.push({ command: 'ubus', args: ['call', 'network', 'reload'] });
-    return commands;
-  }
-
-  // ---- applying, with rollback
-
-  private async apply(what: string, commands: Command[], files: string[]): Promise<{ id: string; confirm_before: string }> {
-    if (this.pending || this.busy) {
-      throw new HttpError(
-        409,
-        this.pending
-          ? `a change is waiting for confirmation until ${new Date(this.pending.deadline).toISOString()}: confirm it or let it roll back first`
-          : 'another change is being applied or rolled back',
-      );
-    }
-    this.busy = true;
-    try {
-      const snapshots = new Map<string, Buffer>();
-      for (const f of files) {
-        try {
-          snapshots.set(f, await this.o.sources().readBytes(path.join(this.o.rootConfigDir, f)));
-        } catch {
-          /* a config the router does not have */
-        }
-      }
-      try {
-        for (const c of commands) await this.run(c);
-      } catch (e) {
-        await this.restore(snapshots);
-        throw new HttpError(500, `applying failed and was undone: ${errorMessage(e)}`);
-      }
-      const id = randomUUID();
-      const deadline = Date.now() + this.o.confirmTimeoutSeconds * 1000;
-      const timer = setTimeout(() => void this.rollback(), this.o.confirmTimeoutSeconds * 1000);
-      timer.unref();
-      this.pending = { id, deadline, timer, snapshots, what };
-      return { id, confirm_before: new Date(deadline).toISOString() };
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async restore(snapshots: Map<string, Buffer>): Promise<void> {
-    for (const [f, bytes] of snapshots) {
-      await this.run(this.uci('revert', f)).catch(() => undefined);
-      await this.o.sources().writeFile(path.join(this.o.rootConfigDir, f), bytes);
-    }
-    await this.run({ command: 'ubus', args: ['call', 'network', 'reload'] });
-  }
-
-  private async rollback(): Promise<void> {
-    const pending = this.pending;
-    if (!pending) return;
-    this.pending = undefined;
-    // The slot stays taken until the files are back and the network has reloaded: a change let in
-    // meanwhile would snapshot the unconfirmed state as its "previous" one and restore it later.
-    this.busy = true;
-    try {
-      await this.restore(pending.snapshots);
-      this.o.log.warn({ change: pending.what }, 'change not confirmed in time: previous configuration restored');
-      await this.audit({ client: 'timer', method: 'ROLLBACK', path: '/api/wan/confirm', result: 'rolled back', change: pending.what });
-    } catch (e) {
-      this.o.log.error({ err: errorMessage(e) }, 'rollback failed');
-    } finally {
-      this.busy = false;
-    }
   }
 
   private async audit(entry: Record<string, unknown>): Promise<void> {
@@ -315,16 +209,13 @@ export class AdminServer {
       if (route === 'GET /api/wan')
         return json(200, {
           wans: await this.listWans(),
-          pending: this.pending
-            ? { id: this.pending.id, confirm_before: new Date(this.pending.deadline).toISOString(), change: this.pending.what }
+          pending: this.change.waiting
+            ? { id: this.change.waiting.id, confirm_before: this.change.waiting.confirmBefore, change: this.change.waiting.what }
             : null,
         });
       if (route === 'PUT /api/wan/policy') return await this.putPolicy(req, res, url, client, json);
       if (route === 'POST /api/wan/confirm') {
-        if (!this.pending) throw new HttpError(409, 'nothing is waiting for confirmation');
-        clearTimeout(this.pending.timer);
-        const what = this.pending.what;
-        this.pending = undefined;
+        const what = this.change.confirm();
         await this.audit({ client, method: req.method, path: url.pathname, result: 'confirmed', change: what });
         return json(200, { confirmed: what });
       }
@@ -365,14 +256,14 @@ export class AdminServer {
     const [network, firewall, omr] = await Promise.all([this.show('network'), this.show('firewall'), this.show('openmptcprouter')]);
     const wans = wanNames(network, firewall);
     const arrangement = validateArrangement(body, wans);
-    const commands = await this.planPolicy(arrangement, network, omr);
+    const commands = planPolicy(arrangement, network, omr, this.o.configDir);
     const plan = commands.map((c) => [c.command, ...c.args]);
     if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });
     const before = Object.fromEntries(
       wans.map((w) => [w, wanPolicy(uciOption(network.get(w), 'multipath'), uciOption(network.get(w), 'disabled'))]),
     );
     const after = Object.fromEntries(Object.entries(arrangement).flatMap(([p, names]) => names.map((n) => [n, p])));
-    const applied = await this.apply('WAN policy', commands, ['network', 'openmptcprouter']);
+    const applied = await this.applied('WAN policy', commands, ['network', 'openmptcprouter']);
     await this.audit({ client, method: req.method, path: url.pathname, before, after, result: 'applied, awaiting confirmation' });
     json(200, { applied: true, commands: plan, ...applied });
   }
@@ -391,10 +282,10 @@ export class AdminServer {
     const s = network.get(name);
     const current = { proto: uciOption(s, 'proto'), ipaddr: uciOption(s, 'ipaddr'), netmask: uciOption(s, 'netmask') };
     const settings = validateSettings(body, current);
-    const commands = this.planSettings(name, settings);
+    const commands = planSettings(name, settings, this.o.configDir);
     const plan = commands.map((c) => [c.command, ...c.args]);
     if (url.searchParams.get('dry_run') === '1') return json(200, { dry_run: true, commands: plan });
-    const applied = await this.apply(`settings of ${name}`, commands, ['network']);
+    const applied = await this.applied(`settings of ${name}`, commands, ['network']);
     await this.audit({
       client,
       method: req.method,
@@ -406,14 +297,17 @@ export class AdminServer {
     json(200, { applied: true, commands: plan, ...applied });
   }
 
+  private async applied(what: string, commands: Command[], files: string[]): Promise<{ id: string; confirm_before: string }> {
+    const { id, confirmBefore } = await this.change.apply(what, commands, files);
+    return { id, confirm_before: confirmBefore };
+  }
+
   createServer(): Server {
     return createServer((req, res) => void this.handle(req, res));
   }
 
   /** Stopping with a change unconfirmed restores the previous configuration, as its timer would. */
-  async close(): Promise<void> {
-    if (!this.pending) return;
-    clearTimeout(this.pending.timer);
-    await this.rollback();
+  close(): Promise<void> {
+    return this.change.close();
   }
 }
