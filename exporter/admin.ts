@@ -79,8 +79,14 @@ export class AdminServer {
       confirmTimeoutSeconds,
       configDir,
       rootConfigDir,
-      onTimeout: (what) =>
-        this.audit({ client: 'timer', method: 'ROLLBACK', path: '/api/wan/confirm', result: 'rolled back', change: what }),
+      onRolledBack: (what, late) =>
+        this.audit({
+          client: late ? 'start-up' : 'timer',
+          method: 'ROLLBACK',
+          path: '/api/wan/confirm',
+          result: late ? 'rolled back while routerscope was down' : 'rolled back',
+          change: what,
+        }),
     });
   }
 
@@ -215,7 +221,7 @@ export class AdminServer {
         });
       if (route === 'PUT /api/wan/policy') return await this.putPolicy(req, res, url, client, json);
       if (route === 'POST /api/wan/confirm') {
-        const what = this.change.confirm();
+        const what = await this.change.confirm();
         await this.audit({ client, method: req.method, path: url.pathname, result: 'confirmed', change: what });
         return json(200, { confirmed: what });
       }
@@ -306,7 +312,16 @@ export class AdminServer {
     return createServer((req, res) => void this.handle(req, res));
   }
 
-  /** Stopping with a change unconfirmed restores the previous configuration, as its timer would. */
+  /** At start-up: a change left by an exporter that died is rolled back, or awaits confirmation again. */
+  async recover(): Promise<void> {
+    try {
+      await this.change.recover();
+    } catch (e) {
+      this.o.log.error({ err: errorMessage(e) }, 'cannot recover the change journal');
+    }
+  }
+
+  /** Stopping with a change unconfirmed restores the previous configuration, as its guard would. */
   close(): Promise<void> {
     return this.change.close();
   }

@@ -198,6 +198,7 @@ async function startAdmin(config: Config, exporter: Exporter, log: Logger): Prom
     rootConfigDir: '/etc/config',
     status: () => exporter.status(),
   });
+  await admin.recover();
   const address = await listen(admin.createServer(), config.admin.listen_address);
   log.info({ address: `${address.address}:${address.port}` }, 'admin listening');
   return admin;

@@ -12,6 +12,8 @@ export interface AdminLab {
   readonly router: Awaited<ReturnType<typeof copyRouter>>;
   readonly exporter: RunningExporter;
   readonly url: string;
+  /** Starts the exporter again, as procd would after it died. */
+  restart(): Promise<void>;
   readonly reloads: () => Promise<number>;
   readonly configFile: (name: string) => Promise<string>;
   readonly audit: () => Promise<Array<Record<string, unknown>>>;
@@ -27,6 +29,8 @@ export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: S
   const bin = path.join(router.dir, 'bin');
   const reloadLog = path.join(router.dir, 'reloads.log');
   await rm(path.join(bin, 'uci'));
+  // The rollback guard is a shell on the router, found on the bin path as on OpenWrt.
+  await symlink('/bin/sh', path.join(bin, 'sh'));
   await symlink(path.join(ROOT, 'test', 'doubles', 'uci'), path.join(bin, 'uci'));
   // ubus: `call network reload` is recorded, the rest plays back the router's recordings.
   await writeScript(
@@ -53,18 +57,29 @@ export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: S
       `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
     );
   const target = ssh ? ['--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`] : [];
-  const exporter = await startExporter([
-    ...router.flags,
-    ...target,
-    '--no-collector.ping',
-    '--no-collector.events',
-    '--no-collector.dnsmasq',
-  ]);
-  const listening = await waitFor(() => exporter.logs.find((l) => l.msg === 'admin listening'), 10000, 'admin listener');
+  const start = async () => {
+    const exporter = await startExporter([
+      ...router.flags,
+      ...target,
+      '--no-collector.ping',
+      '--no-collector.events',
+      '--no-collector.dnsmasq',
+    ]);
+    const listening = await waitFor(() => exporter.logs.find((l) => l.msg === 'admin listening'), 10000, 'admin listener');
+    return { exporter, url: `http://${String(listening.address)}` };
+  };
+  let running = await start();
   return {
     router,
-    exporter,
-    url: `http://${String(listening.address)}`,
+    get exporter() {
+      return running.exporter;
+    },
+    get url() {
+      return running.url;
+    },
+    async restart() {
+      running = await start();
+    },
     reloads: async () => (await readFile(reloadLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length,
     configFile: (name) => readFile(path.join(router.dir, 'rootfs', 'etc', 'config', name), 'utf8'),
     audit: async () =>
@@ -73,7 +88,7 @@ export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: S
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
     async stop() {
-      await exporter.stop();
+      await running.exporter.stop();
       await router.remove();
     },
   };

@@ -71,6 +71,8 @@ interface Scenario {
   readonly notifies: readonly string[];
   /** Alerts firing in Prometheus that Alertmanager must keep from every receiver. */
   readonly inhibited?: readonly string[];
+  /** Alerts that may fire, depending on timing, and must then be kept from every receiver too. */
+  readonly mayBeInhibited?: readonly string[];
 }
 
 const commands = (dir: string, file: string) => path.join(dir, 'commands', file);
@@ -149,6 +151,9 @@ const SCENARIOS: Scenario[] = [
     },
     notifies: ['oncall PppoeAuthenticationFailure wan'],
     inhibited: ['WanDown critical wan'],
+    // pppd retries five times, each a down: with the counter seconds old, increase() extrapolates
+    // that past WanFlapping's 6 for a few evaluations (as on a router whose exporter just started).
+    mayBeInhibited: ['WanFlapping warning wan'],
   },
   {
     // Captured: the ISP ends the session and pppd reconnects; four times over.
@@ -431,9 +436,10 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
       labels: Record<string, string>;
       status: { state: string };
     }>;
+    const optional = new Set(SCENARIOS.flatMap((s) => (s.mayBeInhibited ?? []).map((i) => `${s.name} ${i}`)));
     const suppressed = inAm
       .filter((a) => a.status.state === 'suppressed')
       .map((a) => `${a.labels.router} ${a.labels.alertname} ${a.labels.severity} ${a.labels.interface ?? ''}`.trim());
-    expect(suppressed.sort()).toEqual(inhibited);
+    expect(suppressed.filter((s) => !optional.has(s)).sort()).toEqual(inhibited);
   });
 });
