@@ -38,6 +38,20 @@ describe('LocalSources commands', () => {
     await remove();
   });
 
+  it.each([
+    ['a background grandchild', `sleep 600 & echo $! > "$1/pid"; echo started`],
+    ['a daemonising helper (setsid)', `setsid sleep 600 & echo $! > "$1/pid"; echo started`],
+  ])('finishes at its deadline a command that exits while %s holds its output open, naming it', async (_what, body) => {
+    const { dir, sources, remove } = await binDir();
+    await writeScript(path.join(dir, 'daemonise'), body);
+    await expect(sources.run('daemonise', [dir], { timeoutMs: 400 })).rejects.toThrow(`daemonise ${dir}: timed out after 400 ms`);
+    const pid = Number(await readFile(path.join(dir, 'pid'), 'utf8'));
+    // The one in our process group is killed; the one that left it is not ours, but holds nothing of ours.
+    if (!body.startsWith('setsid')) await waitFor(() => (isAlive(pid) ? undefined : true), 5000, 'the grandchild to die');
+    else process.kill(pid, 'SIGKILL');
+    await remove();
+  });
+
   it('stops a command whose output exceeds the cap', async () => {
     const { dir, sources, remove } = await binDir();
     await writeScript(path.join(dir, 'flood'), 'yes routerscope');

@@ -76,8 +76,8 @@ export interface LocalSourcesOptions {
 export const DEFAULT_BIN_PATH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'] as const;
 
 /** Kills a child started with `detached: true` together with everything it started. */
-export function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+export function killProcessGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL', evenIfExited = false): void {
+  if (child.pid === undefined || (!evenIfExited && (child.exitCode !== null || child.signalCode !== null))) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
@@ -224,7 +224,12 @@ export function runChild(
     let failure: RouterscopeError | undefined;
     const stop = (error: RouterscopeError) => {
       failure ??= error;
-      killProcessGroup(child);
+      // The whole group, even when the child itself has exited: a background grandchild (`cmd &`)
+      // still holding the pipe is what keeps the command from finishing. One that left the group
+      // (setsid, a daemonising helper) is not ours to kill, but no longer holds us: the pipes close.
+      killProcessGroup(child, 'SIGKILL', true);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
     };
     const timer = setTimeout(
       () => stop(new RouterscopeError('COMMAND_TIMEOUT', `${display}: timed out after ${limits.timeoutMs} ms`)),
