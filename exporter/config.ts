@@ -57,11 +57,13 @@ const SECTIONS = {
   commands: z
     .strictObject({
       timeout_seconds: z.number().positive().max(300).default(5),
+      // 4 MiB: a router's largest real outputs (nlbw, ss) are far below it, and parsing 15 MiB of
+      // nlbw JSON exhausts the 48 MiB heap procd gives Node (test/serve.test.ts, shipped flags).
       max_output_bytes: z
         .number()
         .int()
         .positive()
-        .default(16 * 1024 * 1024),
+        .default(4 * 1024 * 1024),
     })
     .prefault({}),
   /** Agentless: reach the router over SSH instead of reading this machine. */

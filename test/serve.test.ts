@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitions } from '../collectors/index.ts';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
-import { copyRouter, isAlive, scrape, startExporter, waitFor, writeScript, type RunningExporter } from './helpers.ts';
+import { copyRouter, isAlive, ROOT, scrape, startExporter, waitFor, writeScript, type RunningExporter } from './helpers.ts';
 
 describe('serve over a test router', () => {
   let router: Awaited<ReturnType<typeof copyRouter>>;
@@ -136,4 +136,42 @@ describe('a FIFO in the textfile directory', () => {
       await router.remove();
     }
   });
+});
+
+describe('a command printing a flood, under the Node flags procd ships', () => {
+  let shippedFlags: string[] = [];
+  beforeAll(async () => {
+    const uci = await readFile(path.join(ROOT, 'procd', 'routerscope.uci'), 'utf8');
+    shippedFlags = /option node_flags '([^']+)'/.exec(uci)![1]!.split(' ');
+    expect(shippedFlags).toContain('--max-old-space-size=48');
+  });
+
+  it.each([6, 15, 40])(
+    '%i MB from one command: that collector fails with the cap named, the exporter lives, no child is left',
+    async (mb) => {
+      const router = await copyRouter('bpi-r4-omr');
+      // ss -tinM on a router with a huge MPTCP connection table: the recorded table over and over.
+      const table = await readFile(path.join(router.dir, 'commands', 'ss_-tinM'), 'utf8');
+      await writeFile(path.join(router.dir, 'big-ss'), table.repeat(Math.ceil((mb * 1024 * 1024) / table.length)));
+      await writeScript(path.join(router.dir, 'bin', 'ss'), `echo "$$" > '${router.dir}/ss.pid'; cat '${router.dir}/big-ss'`);
+      const exporter = await startExporter([...router.flags, '--no-collector.ping'], { bundle: true, nodeFlags: shippedFlags });
+      try {
+        for (let i = 0; i < 3; i++) {
+          const text = await scrape(exporter.url);
+          expect(text).toContain('routerscope_scrape_collector_success{collector="mptcp"} 0');
+          expect(text).toContain('routerscope_scrape_collector_success{collector="wan"} 1');
+        }
+        const status = (await (await fetch(`${exporter.url}/status`)).json()) as {
+          collectors: Array<{ name: string; last_error: string | null }>;
+        };
+        expect(status.collectors.find((c) => c.name === 'mptcp')?.last_error).toMatch(/^ss -tinM: output exceeds \d+ bytes$/);
+        expect(isAlive(exporter.process.pid!)).toBe(true);
+      } finally {
+        await exporter.stop();
+        await router.remove();
+      }
+      const pid = Number(await readFile(path.join(router.dir, 'ss.pid'), 'utf8').catch(() => '0'));
+      if (pid) expect(isAlive(pid)).toBe(false);
+    },
+  );
 });
