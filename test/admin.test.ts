@@ -20,6 +20,14 @@ function applyAndRollback(labOf: () => AdminLab): void {
     lab = labOf();
   });
 
+  /** The files back byte for byte (network and OMR's), and the network reloaded that many times. */
+  async function restoredAndReloaded(original: { network: string; omr: string }, reloads: number): Promise<void> {
+    const restored = async () =>
+      (await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr;
+    await waitFor(async () => ((await restored()) ? true : undefined), 15000, 'the rollback');
+    await waitFor(async () => ((await lab.reloads()) === reloads ? true : undefined), 5000, 'the reload after the rollback');
+  }
+
   it('restores the files byte for byte when a change is not confirmed; a second change meanwhile gets 409', async () => {
     const original = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter') };
     const reloads = await lab.reloads();
@@ -33,15 +41,7 @@ function applyAndRollback(labOf: () => AdminLab): void {
     expect(second.status).toBe(409);
     expect(String(second.body!.error)).toMatch(/^a change is waiting for confirmation until .+: confirm it or let it roll back first$/);
     // No confirmation within 5 s: the originals come back, and the network reloads again.
-    await waitFor(
-      async () =>
-        (await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr
-          ? true
-          : undefined,
-      15000,
-      'the rollback',
-    );
-    await waitFor(async () => ((await lab.reloads()) === reloads + 2 ? true : undefined), 5000, 'the reload after the rollback');
+    await restoredAndReloaded(original, reloads + 2);
     await waitFor(async () => ((await lab.audit()).some((a) => a.result === 'rolled back') ? true : undefined), 5000, 'the audit line');
     await expect(access(path.join(lab.router.dir, 'rootfs', 'etc', 'routerscope-pending'))).rejects.toThrow();
   });
@@ -54,15 +54,7 @@ function applyAndRollback(labOf: () => AdminLab): void {
     const died = once(lab.exporter.process, 'exit');
     lab.exporter.process.kill('SIGKILL');
     await died;
-    await waitFor(
-      async () =>
-        (await lab.configFile('network')) === original.network && (await lab.configFile('openmptcprouter')) === original.omr
-          ? true
-          : undefined,
-      15000,
-      "the guard's rollback",
-    );
-    await waitFor(async () => ((await lab.reloads()) === reloads + 2 ? true : undefined), 5000, 'the reload after the rollback');
+    await restoredAndReloaded(original, reloads + 2);
     await lab.restart();
     const audit = await waitFor(
       async () => {
