@@ -86,7 +86,7 @@ async function editDump(dir: string, edit: (iface: { interface: string; up: bool
   await writeFile(commands(dir, DUMP), JSON.stringify(dump));
 }
 
-/** Captured log lines as if they were written now, `seconds` apart per capture second. */
+/** Captured log lines as if they were all written at `at`. */
 function restamp(lines: string, at: Date): string {
   const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
