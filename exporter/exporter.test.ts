@@ -9,6 +9,7 @@ import { createSources } from './cli.ts';
 import { defineCollector, type CollectorDefinition } from './collector.ts';
 import { parseConfig } from './config.ts';
 import { parseJson } from './errors.ts';
+import { scrapeView, type Sources } from './sources.ts';
 import { Exporter } from './exporter.ts';
 import { render } from './metrics.ts';
 import { parseExposition, toSeriesMap } from './parse-exposition.ts';
@@ -95,6 +96,64 @@ describe('single flight and caching', () => {
     expect((await readFile(count, 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
     await scrape();
     expect((await readFile(count, 'utf8')).split('\n').filter(Boolean)).toHaveLength(2);
+    await router.remove();
+  });
+
+  it('fifty overlapping scrapes fork each command once, as one scrape does', async () => {
+    const router = await copyRouter('gl-mt2500a');
+    await writeScript(path.join(router.dir, 'bin', 'probe'), `sleep 0.5; echo '{"value": 42}'`);
+    const { exporter, scrape } = await exporterFor(router.flags, 'collectors:\n  json_probe:\n    enabled: true\n');
+    const forked: string[] = [];
+    const counting = (sources: Sources): Sources =>
+      scrapeView(sources, {
+        run: (command, args, options) => {
+          forked.push([command, ...args].join(' '));
+          return sources.run(command, args, options);
+        },
+      });
+    await exporter.reload(exporter.currentConfig, counting(exporter.currentSources));
+    await scrape(); // the first scrape also reads what is cached for good (uname)
+    forked.length = 0;
+    await scrape();
+    const one = forked.splice(0).sort();
+    expect(one).toContain('probe');
+    // Arriving one after another, as fifty HTTP requests do, while the slow probe keeps the round open.
+    const scrapes = [];
+    for (let i = 0; i < 50; i++) {
+      scrapes.push(scrape());
+      await new Promise((r) => setTimeout(r, 4));
+    }
+    for (const r of await Promise.all(scrapes)) expect(r.get('test_probe_value{}')).toBe(42);
+    expect(forked.sort()).toEqual(one);
+    await exporter.stop();
+    await router.remove();
+  });
+
+  it('each scrape keeps its own deadline when it joins a slower collection, and the longer one is not cut short', async () => {
+    const router = await copyRouter('gl-mt2500a');
+    await writeScript(path.join(router.dir, 'bin', 'probe'), `sleep 1.5; echo '{"value": 42}'`);
+    const { exporter, scrape } = await exporterFor(router.flags, 'collectors:\n  json_probe:\n    enabled: true\n');
+    const finished: string[] = [];
+    const track = (name: string, p: Promise<Map<string, number>>) => p.then((r) => (finished.push(name), r));
+    const probe = 'routerscope_scrape_collector_success{collector="json_probe"}';
+
+    // A patient scrape starts the collection; an impatient one joins it and leaves at its own deadline.
+    const patient = track('patient', scrape(10));
+    await new Promise((r) => setTimeout(r, 50));
+    const impatient = track('impatient', scrape(0.5));
+    const [p1, i1] = await Promise.all([patient, impatient]);
+    expect(finished).toEqual(['impatient', 'patient']);
+    expect(i1.get(probe)).toBe(0);
+    expect(i1.get('routerscope_scrape_collector_success{collector="loadavg"}')).toBe(1);
+    expect(p1.get('test_probe_value{}')).toBe(42);
+
+    // The other way round: the impatient scrape starts it, the patient one joins and gets the value.
+    const i2 = scrape(0.5);
+    await new Promise((r) => setTimeout(r, 50));
+    const p2 = scrape(10);
+    expect((await i2).get(probe)).toBe(0);
+    expect((await p2).get('test_probe_value{}')).toBe(42);
+    await exporter.stop();
     await router.remove();
   });
 

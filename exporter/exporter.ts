@@ -1,6 +1,6 @@
-// The scrape orchestrator: runs the enabled collectors concurrently under one deadline, isolates
-// their failures, shares in-flight collections between concurrent scrapes (single flight), and
-// builds each scrape's families afresh from what the collectors emitted.
+// The scrape orchestrator: runs the enabled collectors concurrently, isolates their failures, shares
+// collections between overlapping scrapes (one round, each scrape still held to its own deadline),
+// and builds each scrape's families afresh from what the collectors emitted.
 import type { Logger } from 'pino';
 import type { CollectorDefinition, CollectorInstance, RouteHandler } from './collector.ts';
 import type { Config } from './config.ts';
@@ -21,11 +21,25 @@ export interface CollectorOutcome {
   readonly collectedAt: number;
 }
 
+/** A collection in flight, which any number of scrapes wait for. */
+interface Collection {
+  readonly outcome: Promise<CollectorOutcome>;
+  /** Pushes the collection's abort deadline (a performance.now() time) out to a later one. */
+  extend(deadlineAt: number): void;
+}
+
+/** Scrapes that overlap share one round of collections. */
+interface Round {
+  readonly sources: Promise<Sources>;
+  readonly collections: Map<string, Collection>;
+  running: number;
+}
+
 interface CollectorState {
   readonly name: string;
   readonly instance: CollectorInstance;
   readonly log: Logger;
-  inflight?: Promise<CollectorOutcome>;
+  inflight?: Collection;
   lastGood?: CollectorOutcome;
   last?: CollectorOutcome;
   readonly recentErrors: { time: string; error: string }[];
@@ -43,6 +57,7 @@ export interface ScrapeOptions {
 
 export class Exporter {
   private states = new Map<string, CollectorState>();
+  private round?: Round;
   readonly self = new SelfMetrics();
 
   constructor(
@@ -98,6 +113,7 @@ export class Exporter {
     this.states = this.instantiate(config, sources);
     this.config = config;
     this.sources = sources;
+    this.round = undefined;
     this.start();
     await Promise.all([...old.values()].map(async (s) => s.instance.stop?.()));
     if (previousSources !== sources) previousSources.close?.();
@@ -111,31 +127,45 @@ export class Exporter {
     return out;
   }
 
-  private collectOne(state: CollectorState, timeoutSeconds: number, sources: Sources): Promise<CollectorOutcome> {
+  /**
+   * The collector's collection: the one in flight (whoever started it), the last good one while
+   * `minIntervalSeconds` has not passed, or a new one. Whoever joins may push its abort deadline out
+   * to their own, so a scrape with a longer budget never inherits a shorter one's deadline.
+   */
+  private collectOne(state: CollectorState, deadlineAt: number, sources: Sources): Collection {
     const now = Date.now() / 1000;
     const min = state.instance.minIntervalSeconds ?? 0;
-    if (min > 0 && state.lastGood && now - state.lastGood.collectedAt < min) return Promise.resolve(state.lastGood);
-    if (state.inflight) return state.inflight;
-
-    const run = async (): Promise<CollectorOutcome> => {
-      const controller = new AbortController();
-      const started = performance.now();
-      const sink = new MetricSink();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
+    if (min > 0 && state.lastGood && now - state.lastGood.collectedAt < min)
+      return { outcome: Promise.resolve(state.lastGood), extend() {} };
+    if (state.inflight) {
+      state.inflight.extend(deadlineAt);
+      return state.inflight;
+    }
+    const controller = new AbortController();
+    const started = performance.now();
+    let abortAt = deadlineAt;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      const arm = (): void => {
         timer = setTimeout(
           () => {
+            if (performance.now() < abortAt - ABORT_GRACE_MS) return arm();
             // Abort first and give the collector a moment to fail with its own, more specific error
             // (which command hung); a collector that ignores the signal gets the generic one.
             controller.abort();
+            const seconds = Math.round((abortAt - started) / 100) / 10;
             timer = setTimeout(
-              () => reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${timeoutSeconds} s`)),
+              () => reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${seconds} s`)),
               ABORT_GRACE_MS,
             );
           },
-          Math.max(timeoutSeconds * 1000 - ABORT_GRACE_MS, 0),
+          Math.max(abortAt - ABORT_GRACE_MS - performance.now(), 0),
         );
-      });
+      };
+      arm();
+    });
+    const run = async (): Promise<CollectorOutcome> => {
+      const sink = new MetricSink();
       let outcome: CollectorOutcome;
       try {
         await Promise.race([state.instance.collect({ sources, signal: controller.signal, log: state.log }, sink), deadline]);
@@ -178,21 +208,81 @@ export class Exporter {
       state.last = outcome;
       return outcome;
     };
-    const promise = run().finally(() => {
-      if (state.inflight === promise) state.inflight = undefined;
+    const collection: Collection = {
+      outcome: run().finally(() => {
+        if (state.inflight === collection) state.inflight = undefined;
+      }),
+      extend(at) {
+        abortAt = Math.max(abortAt, at);
+      },
+    };
+    state.inflight = collection;
+    return collection;
+  }
+
+  /**
+   * The round this scrape joins: every scrape that arrives while one of the round's collections is
+   * still running shares its sources (one prefetch, each command forked once) and its collections,
+   * finished or not, so fifty scrapes at once cost the router what one does.
+   */
+  private joinRound(timeoutSeconds: number): Round {
+    if (this.round) return this.round;
+    const round: Round = {
+      sources: (async () => shareCommands((await this.sources.forScrape?.((timeoutSeconds * 1000) / 2)) ?? this.sources, new Map()))(),
+      collections: new Map(),
+      running: 0,
+    };
+    this.round = round;
+    return round;
+  }
+
+  /** Waits for a collection until this scrape's own deadline, whatever deadline the collection has. */
+  private async awaitOwn(collection: Collection, deadlineAt: number, timeoutSeconds: number): Promise<CollectorOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<CollectorOutcome>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            success: false,
+            durationSeconds: timeoutSeconds,
+            families: [],
+            error: `did not finish within this scrape's deadline of ${timeoutSeconds} s (the collection goes on for the scrapes that wait longer)`,
+            collectedAt: Date.now() / 1000,
+          }),
+        Math.max(deadlineAt - performance.now(), 0),
+      );
     });
-    state.inflight = promise;
-    return promise;
+    try {
+      return await Promise.race([collection.outcome, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async scrape(options: ScrapeOptions): Promise<MetricFamily[]> {
     const selected = [...this.states.values()].filter((s) => !options.only || options.only.has(s.name));
-    // One scrape forks each command once, however many collectors read its output.
-    const started = performance.now();
-    const base = (await this.sources.forScrape?.((options.timeoutSeconds * 1000) / 2)) ?? this.sources;
-    const sources = shareCommands(base, new Map());
-    const remainingSeconds = options.timeoutSeconds - (performance.now() - started) / 1000;
-    const outcomes = await Promise.all(selected.map((s) => this.collectOne(s, remainingSeconds, sources)));
+    const deadlineAt = performance.now() + options.timeoutSeconds * 1000;
+    const round = this.joinRound(options.timeoutSeconds);
+    const collections = selected.map((state) => {
+      const joined = round.collections.get(state.name);
+      if (joined) {
+        joined.extend(deadlineAt);
+        return joined;
+      }
+      round.running++;
+      const started = round.sources.then((sources) => this.collectOne(state, deadlineAt, sources));
+      const collection: Collection = {
+        outcome: started.then((c) => c.outcome),
+        extend: (at) => void started.then((c) => c.extend(at)),
+      };
+      const finished = (): void => {
+        if (--round.running === 0 && this.round === round) this.round = undefined;
+      };
+      collection.outcome.then(finished, finished);
+      round.collections.set(state.name, collection);
+      return collection;
+    });
+    const outcomes = await Promise.all(collections.map((c) => this.awaitOwn(c, deadlineAt, options.timeoutSeconds)));
 
     const success = new Family('routerscope_scrape_collector_success', 'gauge', 'Whether a collector succeeded.');
     const duration = new Family(
