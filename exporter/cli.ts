@@ -81,6 +81,11 @@ export function flagOverrides(command: Command, collectorDefs: readonly Collecto
   return overrides;
 }
 
+/** What the transport depends on: a reload that leaves it alone keeps the connection it has. */
+export function transportSettings(config: Config): string {
+  return JSON.stringify([config.target, config.path, config.commands]);
+}
+
 export function createSources(config: Config, log?: Logger): Sources {
   if (config.target.url) {
     return new SshSources({
@@ -123,13 +128,17 @@ async function serve(command: Command, collectorDefs: readonly CollectorDefiniti
   for (const line of config.deprecations) log.warn(line);
   const exporter = new Exporter(config, collectorDefs, createSources(config, log), log);
 
-  const reload = async (): Promise<string | undefined> => {
+  // One reload at a time: a burst of them must not build transports that overlap.
+  let reloading: Promise<string | undefined> = Promise.resolve(undefined);
+  const reload = (): Promise<string | undefined> => (reloading = reloading.then(reloadNow));
+  const reloadNow = async (): Promise<string | undefined> => {
     try {
       const next = await loadConfig({ file: config.file, flags: flagOverrides(command, collectorDefs), definitions: collectorDefs });
       if (next.web.listen_address !== config.web.listen_address) {
         log.warn({ listen_address: next.web.listen_address }, 'a new listen address takes effect on restart');
       }
-      await exporter.reload(next, createSources(next, log));
+      const sameTransport = transportSettings(next) === transportSettings(config);
+      await exporter.reload(next, sameTransport ? exporter.currentSources : createSources(next, log));
       log.level = next.log.level;
       for (const line of next.deprecations) log.warn(line);
       config = next;

@@ -154,10 +154,11 @@ export class Exporter {
             // (which command hung); a collector that ignores the signal gets the generic one.
             controller.abort();
             const seconds = Math.round((abortAt - started) / 100) / 10;
-            timer = setTimeout(
-              () => reject(new RouterscopeError('ABORTED', `did not finish within the scrape deadline of ${seconds} s`)),
-              ABORT_GRACE_MS,
-            );
+            const why =
+              seconds > 0
+                ? `did not finish within the scrape deadline of ${seconds} s`
+                : 'the scrape deadline passed before it could start';
+            timer = setTimeout(() => reject(new RouterscopeError('ABORTED', why)), ABORT_GRACE_MS);
           },
           Math.max(abortAt - ABORT_GRACE_MS - performance.now(), 0),
         );

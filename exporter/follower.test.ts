@@ -1,6 +1,7 @@
 // The background kit's tests in one place: a Follower of `logread -f` restarted mid-stream (replay
 // skipped at any cut), one of a log file through rotation, truncation and a restart in the same
 // process, its three health series, and Periodic never running a task twice at once.
+import { existsSync } from 'node:fs';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pino } from 'pino';
@@ -53,6 +54,18 @@ describe('Follower of logread -f', () => {
       }
     },
   );
+
+  it('starts nothing when asked to start after it was stopped (a reload that came before the first refresh)', async () => {
+    const { dir, sources, remove } = await router();
+    await writeScript(path.join(dir, 'logread'), `touch "${dir}/started"; exec sleep 600`);
+    const { follower } = follow(sources);
+    await follower.stop();
+    follower.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(follower.running).toBe(false);
+    expect(existsSync(path.join(dir, 'started'))).toBe(false);
+    await remove();
+  });
 
   it('reports its health as the same three series for every collector', async () => {
     const { dir, sources, remove } = await router();

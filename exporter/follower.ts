@@ -28,6 +28,8 @@ export class Follower {
   private readonly replay = new ReplayFilter();
   /** Lines delivered (replayed ones not counted). */
   lines = 0;
+  /** Stopped for good: a start that arrives late (after a slow first refresh) starts nothing. */
+  private ended = false;
 
   constructor(private readonly options: FollowerOptions) {
     const deliver = (line: string) => {
@@ -60,10 +62,11 @@ export class Follower {
   }
 
   start(): void {
-    this.reader.start();
+    if (!this.ended) this.reader.start();
   }
 
   stop(): Promise<void> {
+    this.ended = true;
     return this.reader.stop();
   }
 

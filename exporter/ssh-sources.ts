@@ -382,6 +382,8 @@ export class SshSources implements Sources {
   /** Commands the scrapes' collectors ran, by commandKey. */
   private readonly learnedCommands = new Map<string, LearnedCommand>();
   private master: { readonly child: ChildProcess; readonly ready: Promise<void> } | undefined;
+  /** Set by close(): a stream stopping late must not open a new connection that nobody closes. */
+  private closed = false;
   /** Settles when the session in its turn has finished (or, for a stream, started). */
   private turn: Promise<void> = Promise.resolve();
   /** File operations scrapes asked for, with the number of the last scrape that did. */
@@ -437,6 +439,10 @@ export class SshSources implements Sources {
    * connection) is replaced by the next command.
    */
   private connect(): Promise<void> {
+    if (this.closed)
+      return Promise.reject(
+        new RouterscopeError('COMMAND_FAILED', `ssh ${this.o.target.host}: transport closed (config reloaded or exporter stopping)`),
+      );
     const current = this.master;
     if (current && current.child.exitCode === null && current.child.signalCode === null) return current.ready;
     this.stats.connections++;
@@ -743,6 +749,7 @@ export class SshSources implements Sources {
 
   /** Closes the shared connection: every session on it ends, and with them the remote streams. */
   close(): void {
+    this.closed = true;
     const master = this.master?.child;
     this.master = undefined;
     const remove = () => rmSync(this.controlDir, { recursive: true, force: true });

@@ -259,6 +259,26 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     }
   });
 
+  it('reloads in bursts on the one connection, and leave exactly one set of followers on the router', async () => {
+    const reloaded = () => agentless.logs.filter((l) => l.msg === 'config reloaded').length;
+    const before = reloaded();
+    for (let burst = 0; burst < 3; burst++) {
+      // SIGHUPs arriving while the last reload still starts its followers (the race that leaked them).
+      const at = reloaded();
+      for (let i = 0; i < 5; i++) {
+        agentless.process.kill('SIGHUP');
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      await waitFor(() => (reloaded() > at ? true : undefined), 20000, 'the reloads');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(reloaded()).toBeGreaterThan(before + 3);
+    await settled(agentless);
+    // Each follower that a reload stopped ended on the router; the new ones run, once each.
+    expect(await remoteFollowers()).toBe(2);
+    expect(transportCounter(await scrape(agentless.url), 'connections')).toBe(1);
+  });
+
   it('leaves nothing running on the router when it stops', async () => {
     expect(await remoteFollowers()).toBe(2);
     await agentless.stop();
