@@ -126,6 +126,7 @@ async function serve(command: Command, collectorDefs: readonly CollectorDefiniti
   let config = await loadOrExit(command, collectorDefs);
   const log = createLogger(config.log.level);
   for (const line of config.deprecations) log.warn(line);
+  if (config.empty) log.warn({ file: config.file }, 'the config file sets nothing (empty or only comments): every default applies');
   const exporter = new Exporter(config, collectorDefs, createSources(config, log), log);
 
   // One reload at a time: a burst of them must not build transports that overlap.
@@ -241,6 +242,7 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
     async (_opts, cmd: Command) => {
       const config = await loadOrExit(cmd, collectorDefs);
       const enabled = collectorDefs.filter((d) => config.collectors[d.name]?.enabled).map((d) => d.name);
+      if (config.empty) process.stdout.write(`${config.file}: sets nothing (empty or only comments): every default applies\n`);
       process.stdout.write(`config OK${config.file ? ` (${config.file})` : ''}; collectors: ${enabled.join(', ')}\n`);
     },
   );

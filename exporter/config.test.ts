@@ -26,6 +26,46 @@ describe('config', () => {
     expect(Object.isFrozen(config.collectors.netdev)).toBe(true);
   });
 
+  it('says when a file sets nothing: empty, only comments, or an empty document', () => {
+    for (const text of ['', '# routerscope\n# nothing yet\n', '---\n']) expect(load(text).empty).toBe(true);
+    expect(load('log:\n  level: info\n').empty).toBe(false);
+    expect(load(undefined).empty).toBe(false);
+  });
+
+  it('reports 20,000 unknown keys as the first hundred and a count, each with its line', () => {
+    const text = 'web:\n' + Array.from({ length: 20_000 }, (_, i) => `  key${i}: 1\n`).join('') + '  key7: 2\n';
+    const found = problems(text);
+    // The duplicate is a YAML problem and comes first, alone; then the unknown keys once it is gone.
+    expect(found).toEqual(['routerscope.yml:20002: invalid YAML: Map keys must be unique']);
+    const unknown = problems(text.replace('  key7: 2\n', ''));
+    expect(unknown).toHaveLength(101);
+    expect(unknown[0]).toBe('routerscope.yml:2: web.key0: unknown key');
+    expect(unknown[99]).toBe('routerscope.yml:101: web.key99: unknown key');
+    expect(unknown[100]).toBe('routerscope.yml: and 19900 more problems like these');
+  });
+
+  it('names the file and line of an alias bomb, and refuses it', () => {
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+    ])
+      rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    expect(problems(rows.join('\n') + '\n')).toEqual([
+      'routerscope.yml:2: invalid YAML: Excessive alias count indicates a resource exhaustion attack',
+    ]);
+  });
+
+  it('escapes control characters from the file in its messages (a NUL never reaches the terminal raw)', () => {
+    expect(problems('web:\n  listen\u0000address: 1\n')).toEqual(['routerscope.yml:2: web.listen\\x00address: unknown key']);
+    expect(problems('web:\n  listen_address: "a\\0b\\e[2J"\n')[0]).toBe(
+      'routerscope.yml:2: web.listen_address: "a\\x00b\\x1b[2J" is not host:port',
+    );
+  });
+
   it('lets flags override the file', () => {
     const config = load('web:\n  listen_address: 127.0.0.1:9200\ncollectors:\n  netdev:\n    enabled: true\n', [
       { flag: '--web.listen-address', path: ['web', 'listen_address'], value: '127.0.0.1:9300' },
@@ -204,6 +244,17 @@ describe('routerscope check-config', () => {
         .join(', ')}\n`,
     );
     expect(good.stdout).not.toContain('netdev');
+    await tmp.remove();
+  });
+
+  it('says that a comment-only file sets nothing, and still passes it', async () => {
+    const tmp = await tempDir();
+    const file = path.join(tmp.dir, 'routerscope.yml');
+    await writeFile(file, '# collectors:\n#   netdev:\n#     enabled: false\n');
+    const result = await checkConfig(['--config.file', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe(`${file}: sets nothing (empty or only comments): every default applies`);
+    expect(result.stdout).toContain(`config OK (${file})`);
     await tmp.remove();
   });
 });

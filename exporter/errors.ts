@@ -81,9 +81,18 @@ export function parseJson<T = unknown>(source: string, text: string): T {
 }
 
 /** The config file and flags, with every problem found (one line each). */
+/** Control characters as \xNN: a NUL or an escape sequence from a config file never reaches a terminal raw. */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export class ConfigError extends RouterscopeError {
-  constructor(readonly problems: readonly string[]) {
-    super('CONFIG_INVALID', problems.join('\n'));
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    const escaped = problems.map(escapeControl);
+    super('CONFIG_INVALID', escaped.join('\n'));
+    this.problems = escaped;
   }
 }
 
