@@ -24,6 +24,8 @@ export interface AdminOptions {
   readonly log: Logger;
   readonly token: string;
   readonly allow: readonly string[];
+  /** Host names accepted in the Host header besides IP addresses and localhost. */
+  readonly hostNames?: readonly string[];
   readonly auditLog: string;
   readonly confirmTimeoutSeconds: number;
   readonly maxBodyBytes: number;
@@ -33,20 +35,34 @@ export interface AdminOptions {
   readonly status: () => object;
 }
 
-/** A client's failed authorisations: five within a minute lock it out for a minute. */
+/**
+ * Wrong tokens per client address: five within a minute and that address's wrong tokens are refused
+ * for a minute. The right token always gets in, so whoever shares the address (a NAT, a guest on
+ * the same machine) cannot lock its owner out; guessing it is what the token's length prevents.
+ */
 class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
-  check(client: string, now = Date.now()): void {
+  private recent(client: string, now: number): number[] {
     const recent = (this.failures.get(client) ?? []).filter((t) => now - t < 60_000);
-    this.failures.set(client, recent);
+    if (recent.length === 0) this.failures.delete(client);
+    else this.failures.set(client, recent);
+    return recent;
+  }
+  fail(client: string, now = Date.now()): void {
+    const recent = this.recent(client, now);
     if (recent.length >= 5) {
       const wait = Math.ceil((60_000 - (now - recent[0]!)) / 1000);
       throw new HttpError(429, `too many failed attempts from ${client}; retry in ${wait} s`, { 'Retry-After': String(wait) });
     }
+    this.failures.set(client, [...recent, now]);
   }
-  fail(client: string, now = Date.now()): void {
-    this.failures.set(client, [...(this.failures.get(client) ?? []), now]);
-  }
+}
+
+/** The Host header's name: an IP address or localhost, or one of the configured names. */
+export function hostAllowed(host: string | undefined, names: readonly string[]): boolean {
+  if (!host) return false;
+  const name = (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '')).toLowerCase();
+  return isIP(name) !== 0 || name === 'localhost' || names.some((n) => n.toLowerCase() === name);
 }
 
 function allowList(entries: readonly string[]): BlockList | undefined {
@@ -156,7 +172,6 @@ export class AdminServer {
   private authorise(req: IncomingMessage, client: string): void {
     if (this.allowed && !this.allowed.check(client, isIP(client) === 6 ? 'ipv6' : 'ipv4'))
       throw new HttpError(403, `address ${client} is not allowed`);
-    this.limiter.check(client);
     const header = req.headers.authorization ?? '';
     const m = /^Bearer (.+)$/.exec(header);
     if (!m || !timingSafeEqual(digest(m[1]!), this.tokenDigest)) {
@@ -202,6 +217,13 @@ export class AdminServer {
       res.end(body);
     };
     try {
+      // Before anything else: a page on another site whose name was rebound to this address sends
+      // its own name as Host.
+      if (!hostAllowed(req.headers.host, this.o.hostNames ?? []))
+        throw new HttpError(
+          403,
+          `Host "${req.headers.host ?? ''}" is not this listener's: use its address, or add the name to admin.host_names`,
+        );
       const route = `${req.method} ${url.pathname}`;
       // The page itself carries no data: it asks for the token and calls the API with it.
       if (route === 'GET /' || route === 'GET /app.js' || route === 'GET /app.css') {

@@ -201,6 +201,7 @@ async function startAdmin(config: Config, exporter: Exporter, log: Logger): Prom
     log: log.child({ component: 'admin' }),
     token,
     allow: config.admin.allow,
+    hostNames: config.admin.host_names,
     auditLog: config.admin.audit_log,
     confirmTimeoutSeconds: config.admin.confirm_timeout_seconds,
     maxBodyBytes: config.admin.max_body_bytes,

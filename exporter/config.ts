@@ -115,6 +115,11 @@ const SECTIONS = {
           }),
         )
         .default([]),
+      /**
+       * Host names the browser may use for the listener (router.lan); IP addresses and localhost
+       * always work. Any other Host header is refused, so a DNS-rebinding page cannot reach it.
+       */
+      host_names: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'expected a host name such as router.lan')).default([]),
       audit_log: z.string().min(1).default('/tmp/routerscope-admin-audit.log'),
       confirm_timeout_seconds: z.number().min(5).max(3600).default(60),
       max_body_bytes: z

@@ -106,7 +106,7 @@ export function call(
   url: string,
   method: string,
   pathname: string,
-  options: { token?: string | null; body?: unknown; raw?: string | Buffer; type?: string; from?: string } = {},
+  options: { token?: string | null; body?: unknown; raw?: string | Buffer; type?: string; from?: string; host?: string } = {},
 ): Promise<Answer> {
   const target = new URL(pathname, url);
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
@@ -119,6 +119,7 @@ export function call(
         method,
         localAddress: options.from,
         headers: {
+          ...(options.host === undefined ? {} : { Host: options.host }),
           ...(options.token === null ? {} : { Authorization: `Bearer ${options.token ?? TOKEN}` }),
           ...(payload !== undefined
             ? { 'Content-Type': options.type ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) }

@@ -91,7 +91,12 @@ function applyAndRollback(labOf: () => AdminLab): void {
 describe('admin listener', () => {
   let lab: AdminLab;
   beforeAll(async () => {
-    lab = await startAdminLab({ allow: ['127.0.0.1/32', '::1'], confirm_timeout_seconds: 5, max_body_bytes: 1024 });
+    lab = await startAdminLab({
+      allow: ['127.0.0.1/32', '::1'],
+      host_names: ['router.lan'],
+      confirm_timeout_seconds: 5,
+      max_body_bytes: 1024,
+    });
   });
   afterAll(async () => {
     await lab?.stop();
@@ -395,17 +400,36 @@ describe('admin listener', () => {
     for (const s of secrets) expect(all, s).not.toContain(s);
   });
 
-  it('locks out a client after five wrong tokens, even with the right one', async () => {
-    // Five failures in a minute lock it out (the exporter was restarted by the crash test above,
-    // which forgot earlier ones).
+  it('refuses wrong tokens from an address after five, and still lets the right token in from it', async () => {
+    // Five failures in a minute lock the address's wrong tokens out (the exporter was restarted by
+    // the crash test above, which forgot earlier ones).
     const statuses: number[] = [];
     for (let i = 0; i < 6 && statuses.at(-1) !== 429; i++)
       statuses.push((await call(lab.url, 'GET', '/api/wan', { token: `wrong-${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    const locked = await call(lab.url, 'GET', '/api/wan');
+    const locked = await call(lab.url, 'GET', '/api/wan', { token: 'wrong-again' });
     expect(locked.status).toBe(429);
     expect(String(locked.body!.error)).toMatch(/^too many failed attempts from 127\.0\.0\.1; retry in \d+ s$/);
     expect(locked.headers['retry-after']).toMatch(/^\d+$/);
+    // Whoever shares the address cannot lock its owner out: the right token is never refused.
+    expect((await call(lab.url, 'GET', '/api/wan')).status).toBe(200);
+    expect((await call(lab.url, 'GET', '/api/wan', { token: 'wrong-still' })).status).toBe(429);
+  });
+
+  it('answers only to its addresses, localhost and the configured names (DNS rebinding)', async () => {
+    const port = new URL(lab.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `router.lan:${port}`, 'ROUTER.LAN'])
+      expect((await call(lab.url, 'GET', '/api/wan', { host })).status, host).toBe(200);
+    for (const host of [`evil.example:${port}`, 'rebind.attacker.test', 'router.lan.evil.example']) {
+      for (const pathname of ['/', '/api/wan']) {
+        const refused = await call(lab.url, 'GET', pathname, { host });
+        expect(refused.status, `${host} ${pathname}`).toBe(403);
+      }
+    }
+    const refused = await call(lab.url, 'PUT', '/api/wan/policy?dry_run=1', { host: 'evil.example', body: {} });
+    expect(refused.body).toEqual({
+      error: 'Host "evil.example" is not this listener\'s: use its address, or add the name to admin.host_names',
+    });
   });
 });
 
