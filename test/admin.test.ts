@@ -86,6 +86,19 @@ function applyAndRollback(labOf: () => AdminLab): void {
     expect(change).toMatchObject({ client: '127.0.0.1', method: 'PATCH', before: { proto: 'dhcp' }, after: { mtu: 1492 } });
     expect(audit.some((a) => a.result === 'confirmed')).toBe(true);
   });
+
+  it('rolls back at once when the exporter is stopped (SIGTERM) during the window', async () => {
+    const original = { network: await lab.configFile('network'), omr: await lab.configFile('openmptcprouter') };
+    const reloads = await lab.reloads();
+    expect((await call(lab.url, 'PUT', '/api/wan/policy', { body: ARRANGEMENT })).status).toBe(200);
+    await lab.exporter.stop();
+    // Restored before the 5 s confirmation timeout could have done it.
+    expect(await lab.configFile('network')).toBe(original.network);
+    expect(await lab.configFile('openmptcprouter')).toBe(original.omr);
+    await restoredAndReloaded(original, reloads + 2);
+    expect((await lab.audit()).at(-1)).toMatchObject({ result: 'rolled back', change: 'WAN policy' });
+    await lab.restart();
+  });
 }
 
 describe('admin listener', () => {
@@ -430,6 +443,34 @@ describe('admin listener', () => {
     expect(refused.body).toEqual({
       error: 'Host "evil.example" is not this listener\'s: use its address, or add the name to admin.host_names',
     });
+  });
+});
+
+// A restart takes a few seconds, so this lab gives 15 s to confirm rather than 5.
+describe('admin listener restarted within the confirmation window', () => {
+  let lab: AdminLab;
+  beforeAll(async () => {
+    lab = await startAdminLab({ allow: ['127.0.0.1/32', '::1'], confirm_timeout_seconds: 15 });
+  }, 60_000);
+  afterAll(() => lab?.stop());
+
+  it('keeps waiting for confirmation when the exporter restarts within the window, and a confirmation then holds', async () => {
+    const original = await lab.configFile('network');
+    const applied = await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1480 } });
+    expect(applied.status).toBe(200);
+    const pending = (await call(lab.url, 'GET', '/api/wan')).body!.pending as { id: string };
+    const died = once(lab.exporter.process, 'exit');
+    lab.exporter.process.kill('SIGKILL');
+    await died;
+    await lab.restart();
+    // The restarted exporter adopted the journal: the same change waits, and a second is refused.
+    expect((await call(lab.url, 'GET', '/api/wan')).body!.pending).toMatchObject({ id: pending.id, change: 'settings of wan1' });
+    expect((await call(lab.url, 'PATCH', '/api/wan/wan1', { body: { mtu: 1400 } })).status).toBe(409);
+    expect((await call(lab.url, 'POST', '/api/wan/confirm')).body).toEqual({ confirmed: 'settings of wan1' });
+    await new Promise((r) => setTimeout(r, 21_000)); // past the guard's own deadline (timeout + 5 s)
+    const network = await lab.configFile('network');
+    expect(network).not.toBe(original);
+    expect(network).toContain("option mtu '1480'");
   });
 });
 
