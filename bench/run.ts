@@ -422,8 +422,86 @@ async function reportOverAYear(): Promise<string[][]> {
   return rows;
 }
 
+const SOAK_SCRAPES = Number(process.env.BENCH_SOAK_SCRAPES ?? 3000);
+const SOAK_RELOADS = Number(process.env.BENCH_SOAK_RELOADS ?? 1000);
+
+/**
+ * The soak: the BPI-R4 test router under the shipped Node flags, SOAK_SCRAPES scrapes with
+ * SOAK_RELOADS reloads spread among them (POST /-/reload), RSS and the exporter's child processes
+ * sampled ten times. The reference is the same process after its warm-up.
+ */
+async function soak(): Promise<string[][]> {
+  const router = await copyRouter('bpi-r4-omr');
+  await appendFile(path.join(router.dir, 'config.yml'), 'web:\n  enable_lifecycle: true\n');
+  const exporter = await startExporter(router.flags, { bundle: true, nodeFlags: ROUTER_NODE_FLAGS });
+  const pid = exporter.process.pid!;
+  const children = async () => {
+    const rows = await processes();
+    return rows.filter((r) => r.pid !== pid && descendsFrom(rows, r.pid, pid)).length;
+  };
+  try {
+    const url = `${exporter.url}/metrics`;
+    for (let i = 0; i < 20; i++) await (await fetch(url)).text();
+    const reference = { rss: rssBytes(pid) / 1024 / 1024, children: await children() };
+    const rows = [['scrapes', 'reloads', 'RSS MiB', 'vs after warm-up', 'child processes', 'vs after warm-up']];
+    rows.push(['20 (warm-up)', '0', reference.rss.toFixed(1), '1.00x', String(reference.children), '']);
+    const steps = Math.max(SOAK_SCRAPES, SOAK_RELOADS);
+    let [scrapes, reloads] = [0, 0];
+    for (let step = 1; step <= steps; step++) {
+      // Scrapes and reloads spread evenly over the steps, whichever there are more of.
+      if (Math.floor((step * SOAK_SCRAPES) / steps) > scrapes) {
+        await (await fetch(url)).text();
+        scrapes++;
+      }
+      if (Math.floor((step * SOAK_RELOADS) / steps) > reloads) {
+        const answer = await fetch(`${exporter.url}/-/reload`, { method: 'POST' });
+        if (!answer.ok) throw new Error(`reload ${reloads + 1}: ${answer.status} ${await answer.text()}`);
+        reloads++;
+      }
+      if (step % Math.ceil(steps / 10) === 0 || step === steps) {
+        const rss = rssBytes(pid) / 1024 / 1024;
+        const running = await children();
+        rows.push([
+          String(scrapes),
+          String(reloads),
+          rss.toFixed(1),
+          (rss / reference.rss).toFixed(2) + 'x',
+          String(running),
+          `${running - reference.children >= 0 ? '+' : ''}${running - reference.children}`,
+        ]);
+      }
+    }
+    return rows;
+  } finally {
+    await exporter.stop();
+    await router.remove();
+  }
+}
+
+/** BENCH_SECTIONS=soak,render runs only those; all by default. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'scrape,flags,agentless,render,reports,soak').split(','));
+
 async function main(): Promise<void> {
   console.log(`routerscope benchmark: ${SCRAPES} sequential scrapes each, on ${process.version}\n`);
+  if (SECTIONS.has('scrape')) await scrapeCost();
+  if (SECTIONS.has('flags')) await nodeFlags();
+  if (SECTIONS.has('agentless')) {
+    console.log('\n## Local and agentless (250-client home, nlbwmon every scrape)\n');
+    console.log(table(await localVersusAgentless()));
+  }
+  if (SECTIONS.has('render')) await renderCost();
+  if (SECTIONS.has('reports')) {
+    console.log('\n## Reports over a year of 250 clients\n');
+    console.log(table([['step', 'what', 'duration'], ...(await reportOverAYear())]));
+  }
+  if (SECTIONS.has('soak')) {
+    console.log(`\n## Soak: ${SOAK_SCRAPES} scrapes and ${SOAK_RELOADS} reloads, BPI-R4 test router, shipped Node flags\n`);
+    console.log(table(await soak()));
+  }
+  console.log(`\nbundle: ${(readFileSync(path.join(ROOT, 'dist/routerscope.mjs')).length / 1024).toFixed(0)} KiB`);
+}
+
+async function scrapeCost(): Promise<void> {
   const scrapes = [
     await withRouterscope(routerFlags('bpi-r4-omr'), 'routerscope, BPI-R4 test router'),
     await withBigHome(),
@@ -460,7 +538,10 @@ async function main(): Promise<void> {
       ]),
     ]),
   );
+}
 
+async function nodeFlags(): Promise<void> {
+  const reference = await withNodeExporter();
   console.log('\n## Node flags (BPI-R4 test router)\n');
   const flagRows: string[][] = [['Node flags', 'RSS MiB idle', `RSS MiB after ${SCRAPES} scrapes`, 'CPU ms/scrape, exporter', 'p50 ms']];
   for (const [label, flags] of FLAG_SETS) {
@@ -475,10 +556,9 @@ async function main(): Promise<void> {
     reference.p50Ms.toFixed(2),
   ]);
   console.log(table(flagRows));
+}
 
-  console.log('\n## Local and agentless (250-client home, nlbwmon every scrape)\n');
-  console.log(table(await localVersusAgentless()));
-
+async function renderCost(): Promise<void> {
   console.log('\n## Render cost\n');
   const rows: string[][] = [['series', 'routerscope render ms', 'plain formatter ms', 'ratio', 'prom-client registry ms', 'ratio']];
   for (const n of [10_000, 100_000]) {
@@ -496,9 +576,6 @@ async function main(): Promise<void> {
     ]);
   }
   console.log(table(rows));
-  console.log('\n## Reports over a year of 250 clients\n');
-  console.log(table([['step', 'what', 'duration'], ...(await reportOverAYear())]));
-  console.log(`\nbundle: ${(readFileSync(path.join(ROOT, 'dist/routerscope.mjs')).length / 1024).toFixed(0)} KiB`);
 }
 
 await main();
