@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isAlive, tempDir, waitFor, writeScript } from '../test/helpers.ts';
 import { LineStream } from './line-stream.ts';
 import { LocalSources } from './sources.ts';
@@ -27,6 +27,21 @@ describe('LocalSources commands', () => {
     await expect(sources.run('-f', [])).rejects.toThrow('invalid command name "-f"');
     await expect(sources.run('nosuch', [])).rejects.toThrow(`command "nosuch" not found in --path.bin (${dir})`);
     await remove();
+  });
+
+  it('looks for a missing command again after a minute, not on every scrape', async () => {
+    const { dir, sources, remove } = await binDir();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      await expect(sources.run('late', [])).rejects.toThrow('command "late" not found');
+      await writeScript(path.join(dir, 'late'), 'echo here');
+      await expect(sources.run('late', [])).rejects.toThrow('command "late" not found');
+      vi.setSystemTime(Date.now() + 61_000);
+      expect((await sources.run('late', [])).stdout).toBe('here\n');
+    } finally {
+      vi.useRealTimers();
+      await remove();
+    }
   });
 
   it('kills a command that runs past its timeout, children included', async () => {
