@@ -283,6 +283,7 @@ export class Exporter {
       round.collections.set(state.name, collection);
       return collection;
     });
+    if (round.running === 0 && this.round === round) this.round = undefined; // nothing to collect
     const outcomes = await Promise.all(collections.map((c) => this.awaitOwn(c, deadlineAt, options.timeoutSeconds)));
 
     const success = new Family('routerscope_scrape_collector_success', 'gauge', 'Whether a collector succeeded.');
