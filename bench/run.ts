@@ -469,6 +469,7 @@ async function soak(): Promise<string[][]> {
           String(running),
           `${running - reference.children >= 0 ? '+' : ''}${running - reference.children}`,
         ]);
+        console.error(`soak: ${rows.at(-1)!.join(' | ')}`); // the soak takes minutes: show it going
       }
     }
     return rows;

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -101,7 +101,10 @@ describe('single flight and caching', () => {
 
   it('fifty overlapping scrapes fork each command once, as one scrape does', async () => {
     const router = await copyRouter('gl-mt2500a');
-    await writeScript(path.join(router.dir, 'bin', 'probe'), `sleep 0.5; echo '{"value": 42}'`);
+    // The probe answers once the test lets it (a file appears), so the round stays open however
+    // slowly the fifty scrapes arrive.
+    const release = path.join(router.dir, 'release');
+    await writeScript(path.join(router.dir, 'bin', 'probe'), `while [ ! -e '${release}' ]; do sleep 0.05; done; echo '{"value": 42}'`);
     const { exporter, scrape } = await exporterFor(router.flags, 'collectors:\n  json_probe:\n    enabled: true\n');
     const forked: string[] = [];
     const counting = (sources: Sources): Sources =>
@@ -112,10 +115,12 @@ describe('single flight and caching', () => {
         },
       });
     await exporter.reload(exporter.currentConfig, counting(exporter.currentSources));
+    await writeFile(release, '');
     await scrape(); // the first scrape also reads what is cached for good (uname)
     forked.length = 0;
     await scrape();
     const one = forked.splice(0).sort();
+    await rm(release);
     expect(one).toContain('probe');
     // Arriving one after another, as fifty HTTP requests do, while the slow probe keeps the round open.
     const scrapes = [];
@@ -123,6 +128,7 @@ describe('single flight and caching', () => {
       scrapes.push(scrape());
       await new Promise((r) => setTimeout(r, 4));
     }
+    await writeFile(release, '');
     for (const r of await Promise.all(scrapes)) expect(r.get('test_probe_value{}')).toBe(42);
     expect(forked.sort()).toEqual(one);
     await exporter.stop();

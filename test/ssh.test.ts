@@ -272,10 +272,11 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
       await waitFor(() => (reloaded() > at ? true : undefined), 20000, 'the reloads');
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(reloaded()).toBeGreaterThan(before + 3);
+    expect(reloaded()).toBeGreaterThanOrEqual(before + 3);
     await settled(agentless);
-    // Each follower that a reload stopped ended on the router; the new ones run, once each.
-    expect(await remoteFollowers()).toBe(2);
+    // Each follower that a reload stopped ended on the router; the new ones run, once each (a
+    // stray one never ends, so waiting for two cannot hide it).
+    await waitFor(async () => ((await remoteFollowers()) === 2 ? true : undefined), 15000, 'exactly two followers on the router');
     expect(transportCounter(await scrape(agentless.url), 'connections')).toBe(1);
   });
 
