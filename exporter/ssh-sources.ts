@@ -163,20 +163,25 @@ fg() {
   read -r p w <"$tmp/$id.p"
   wait "$p"; rc=$?
   kill "$w" 2>/dev/null
-  n=$(wc -c <"$tmp/$id.o"); n=$((n + 0))
-  head -c 4096 "$tmp/$id.e" >"$tmp/$id.h"; en=$(wc -c <"$tmp/$id.h"); en=$((en + 0))
+  # An empty output costs no process; the rest is counted and sent by one cat.
+  n=0; [ -s "$tmp/$id.o" ] && { n=$(wc -c <"$tmp/$id.o"); n=$((n + 0)); }
+  en=0; [ -s "$tmp/$id.e" ] && { head -c 4096 "$tmp/$id.e" >"$tmp/$id.h"; en=$(wc -c <"$tmp/$id.h"); en=$((en + 0)); }
+  set --
   if [ -e "$tmp/$id.t" ]; then printf 'CMD %s timeout 0 %s\\n' "$rc" "$en"
   elif [ "$n" -gt "$m" ]; then printf 'CMD %s big 0 %s\\n' "$rc" "$en"
-  else printf 'CMD %s ok %s %s\\n' "$rc" "$n" "$en"; cat "$tmp/$id.o"; fi
-  cat "$tmp/$id.h"
+  else printf 'CMD %s ok %s %s\\n' "$rc" "$n" "$en"; [ "$n" -gt 0 ] && set -- "$tmp/$id.o"; fi
+  [ "$en" -gt 0 ] && set -- "$@" "$tmp/$id.h"
+  [ $# -eq 0 ] || cat "$@"
 }`;
 
 /**
- * The whole remote command line, the same for every command: read the script's length, then
- * exactly that many bytes (dd, so that what follows on stdin stays there: a file's new content, or
- * the open channel a watched stream waits on), and run it in the login shell.
+ * The whole remote command line, the same for every command: read the script's length, then the
+ * script, and run it in the login shell. When something follows the script on stdin (a file's new
+ * content, or the open channel a watched stream waits on), exactly that many bytes, one per read
+ * (dd bs=1) so that the rest stays there; when nothing follows (`all`), one cat to the end, which
+ * spares the router two system calls per byte of a scrape's batch.
  */
-export const BOOTSTRAP = `IFS= read -r n && eval "$(dd bs=1 count="$n" 2>/dev/null)"`;
+export const BOOTSTRAP = `read -r n r && if [ "$r" = all ]; then s=$(cat); else s=$(dd bs=1 count="$n" 2>/dev/null); fi && eval "$s"`;
 
 // Runs a long-lived command on the router for as long as our end of the channel is open: when the
 // connection drops or the stream is stopped, stdin reaches EOF and the command is killed, so no
@@ -497,7 +502,7 @@ export class SshSources implements Sources {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stdin.on('error', () => undefined); // a command that exits before reading
-    child.stdin.write(`${body.length}\n`);
+    child.stdin.write(`${body.length}${stdin === '' ? ' all' : ''}\n`);
     child.stdin.write(body);
     if (stdin !== null) child.stdin.end(stdin);
     return child;
