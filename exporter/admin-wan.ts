@@ -69,36 +69,36 @@ export function validateSettings(body: unknown, current: { proto?: string; ipadd
   const out: WanSettings = {};
   if (input.proto !== undefined) {
     if (input.proto !== 'dhcp' && input.proto !== 'static')
-      throw new ValidationError(`proto must be "dhcp" or "static", not ${describe(input.proto)}`);
+      throw new ValidationError(`proto must be "dhcp" or "static", not ${describe(input.proto)}`, 'proto');
     out.proto = input.proto;
   }
   for (const field of ['ipaddr', 'gateway'] as const) {
     if (input[field] === undefined) continue;
     if (typeof input[field] !== 'string' || !isIPv4(input[field]))
-      throw new ValidationError(`${field} must be an IPv4 address, not ${describe(input[field])}`);
+      throw new ValidationError(`${field} must be an IPv4 address, not ${describe(input[field])}`, field);
     out[field] = input[field];
   }
   if (input.netmask !== undefined) {
     if (typeof input.netmask !== 'string' || !isNetmask(input.netmask))
-      throw new ValidationError(`netmask must be a dotted netmask such as 255.255.255.0, not ${describe(input.netmask)}`);
+      throw new ValidationError(`netmask must be a dotted netmask such as 255.255.255.0, not ${describe(input.netmask)}`, 'netmask');
     out.netmask = input.netmask;
   }
   if (input.dns !== undefined) {
-    if (!Array.isArray(input.dns) || input.dns.length > 2) throw new ValidationError('dns must be a list of at most two addresses');
+    if (!Array.isArray(input.dns) || input.dns.length > 2) throw new ValidationError('dns must be a list of at most two addresses', 'dns');
     for (const d of input.dns)
-      if (typeof d !== 'string' || isIP(d) === 0) throw new ValidationError(`dns server ${describe(d)} is not an IP address`);
+      if (typeof d !== 'string' || isIP(d) === 0) throw new ValidationError(`dns server ${describe(d)} is not an IP address`, 'dns');
     out.dns = input.dns as string[];
   }
   if (input.mtu !== undefined) {
     if (typeof input.mtu !== 'number' || !Number.isInteger(input.mtu) || input.mtu < 576 || input.mtu > 9000)
-      throw new ValidationError(`mtu must be a whole number from 576 to 9000, not ${describe(input.mtu)}`);
+      throw new ValidationError(`mtu must be a whole number from 576 to 9000, not ${describe(input.mtu)}`, 'mtu');
     out.mtu = input.mtu;
   }
   const proto = out.proto ?? current.proto;
-  if (proto === 'static' && !(out.ipaddr ?? current.ipaddr)) throw new ValidationError('a static WAN needs ipaddr');
-  if (proto === 'static' && !(out.netmask ?? current.netmask)) throw new ValidationError('a static WAN needs netmask');
+  if (proto === 'static' && !(out.ipaddr ?? current.ipaddr)) throw new ValidationError('a static WAN needs ipaddr', 'ipaddr');
+  if (proto === 'static' && !(out.netmask ?? current.netmask)) throw new ValidationError('a static WAN needs netmask', 'netmask');
   if (proto === 'dhcp' && (out.ipaddr || out.netmask || out.gateway))
-    throw new ValidationError('ipaddr, netmask and gateway apply to a static WAN only; set proto to "static"');
+    throw new ValidationError('ipaddr, netmask and gateway apply to a static WAN only; set proto to "static"', 'proto');
   return out;
 }
 

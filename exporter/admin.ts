@@ -13,9 +13,11 @@ import { effectiveMode, parseMptcpEndpoints } from '../openwrt/mptcp.ts';
 import { readInterfaceDump, wanNames, wanPolicy } from '../openwrt/netifd.ts';
 import { ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE } from './admin-page.ts';
 import { ChangeTransaction } from './admin-change.ts';
+import { LiveWans } from './admin-live.ts';
 import { planPolicy, planSettings, uciCommand, validateArrangement, validateSettings, type Command } from './admin-wan.ts';
 import { buildDiagnostics } from './diagnostics.ts';
 import { errorMessage, HttpError, ValidationError } from './errors.ts';
+import type { MetricFamily } from './metrics.ts';
 import type { Sources } from './sources.ts';
 
 export interface AdminOptions {
@@ -33,6 +35,8 @@ export interface AdminOptions {
   readonly configDir: string;
   readonly rootConfigDir: string;
   readonly status: () => object;
+  /** A collection of the collectors the live WAN view reads (admin-live.ts LIVE_COLLECTORS). */
+  readonly collectLive: () => Promise<MetricFamily[]>;
 }
 
 /**
@@ -84,10 +88,12 @@ export class AdminServer {
   private readonly limiter = new FailureLimiter();
   private readonly allowed: BlockList | undefined;
   private readonly tokenDigest: Buffer;
+  private readonly live: LiveWans;
 
   constructor(private readonly o: AdminOptions) {
     this.allowed = allowList(o.allow);
     this.tokenDigest = digest(o.token);
+    this.live = new LiveWans(o.collectLive);
     const { sources, log, confirmTimeoutSeconds, configDir, rootConfigDir } = o;
     this.change = new ChangeTransaction({
       sources,
@@ -234,13 +240,8 @@ export class AdminServer {
         return page('text/css; charset=utf-8', ADMIN_STYLE);
       }
       this.authorise(req, client);
-      if (route === 'GET /api/wan')
-        return json(200, {
-          wans: await this.listWans(),
-          pending: this.change.waiting
-            ? { id: this.change.waiting.id, confirm_before: this.change.waiting.confirmBefore, change: this.change.waiting.what }
-            : null,
-        });
+      if (route === 'GET /api/wan') return json(200, { wans: await this.listWans(), pending: this.pending() });
+      if (route === 'GET /api/wan/live') return json(200, { ...(await this.live.view()), pending: this.pending() });
       if (route === 'PUT /api/wan/policy') return await this.putPolicy(req, res, url, client, json);
       if (route === 'POST /api/wan/confirm') {
         const what = await this.change.confirm();
@@ -268,9 +269,18 @@ export class AdminServer {
       const status = e instanceof HttpError ? e.status : e instanceof ValidationError ? 400 : 500;
       const headers = e instanceof HttpError ? e.headers : {};
       if (status === 500) this.o.log.error({ err: errorMessage(e), url: req.url }, 'admin request failed');
-      if (!res.headersSent) json(status, { error: errorMessage(e) }, headers);
+      const field = e instanceof ValidationError ? e.field : undefined;
+      if (!res.headersSent) json(status, { error: errorMessage(e), ...(field ? { field } : {}) }, headers);
       else res.destroy();
     }
+  }
+
+  /** The change awaiting confirmation; seconds_left lets a page count down whatever its own clock says. */
+  private pending(): object | null {
+    const w = this.change.waiting;
+    if (!w) return null;
+    const secondsLeft = Math.max(0, Math.round((Date.parse(w.confirmBefore) - Date.now()) / 1000));
+    return { id: w.id, confirm_before: w.confirmBefore, seconds_left: secondsLeft, change: w.what };
   }
 
   private async putPolicy(
@@ -325,9 +335,9 @@ export class AdminServer {
     json(200, { applied: true, commands: plan, ...applied });
   }
 
-  private async applied(what: string, commands: Command[], files: string[]): Promise<{ id: string; confirm_before: string }> {
-    const { id, confirmBefore } = await this.change.apply(what, commands, files);
-    return { id, confirm_before: confirmBefore };
+  private async applied(what: string, commands: Command[], files: string[]): Promise<object> {
+    await this.change.apply(what, commands, files);
+    return this.pending() ?? {};
   }
 
   createServer(): Server {

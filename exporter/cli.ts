@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { definitions } from '../collectors/index.ts';
 import { AdminServer } from './admin.ts';
+import { LIVE_COLLECTORS } from './admin-live.ts';
 import type { CollectorDefinition } from './collector.ts';
 import { loadConfig, type Config, type FlagOverride } from './config.ts';
 import { ConfigError, errorMessage } from './errors.ts';
@@ -208,6 +209,7 @@ async function startAdmin(config: Config, exporter: Exporter, log: Logger): Prom
     configDir: path.join(config.path.rootfs, 'etc/config'),
     rootConfigDir: '/etc/config',
     status: () => exporter.status(),
+    collectLive: () => exporter.scrape({ timeoutSeconds: 8, only: LIVE_COLLECTORS }),
   });
   await admin.recover();
   const address = await listen(admin.createServer(), config.admin.listen_address);

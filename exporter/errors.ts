@@ -106,8 +106,15 @@ export class ExpositionParseError extends Error {
   }
 }
 
-/** An admin change the validators refuse: the message goes back to the client. */
-export class ValidationError extends Error {}
+/** An admin change the validators refuse: the message, and the field it is about, go back to the client. */
+export class ValidationError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** An admin request answered with an HTTP error status. */
 export class HttpError extends Error {

@@ -22,16 +22,26 @@ export interface AdminLab {
 
 /**
  * The BPI-R4 test router with the UCI double, a recording ubus, and the admin listener on; with
- * `ssh`, the exporter is agentless and changes the router through that server.
+ * `ssh`, the exporter is agentless and changes the router through that server; `ping` plays back
+ * the router's recorded ping replies.
  */
-export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: SshLab): Promise<AdminLab> {
+export async function startAdminLab(
+  admin: Record<string, unknown> = {},
+  ssh?: SshLab,
+  options: { ping?: boolean } = {},
+): Promise<AdminLab> {
   const router = await copyRouter('bpi-r4-omr');
   const bin = path.join(router.dir, 'bin');
   const reloadLog = path.join(router.dir, 'reloads.log');
   await rm(path.join(bin, 'uci'));
   // The rollback guard is a shell on the router, found on the bin path as on OpenWrt.
   await symlink('/bin/sh', path.join(bin, 'sh'));
-  await symlink(path.join(ROOT, 'test', 'doubles', 'uci'), path.join(bin, 'uci'));
+  // The UCI double keeps the router's files; without -c, it reads them where the router has them.
+  const double = path.join(ROOT, 'test', 'doubles', 'uci');
+  await writeScript(
+    path.join(bin, 'uci'),
+    `if [ "$1" = -c ]; then exec '${double}' "$@"; fi\nexec '${double}' -c '${path.join(router.dir, 'rootfs', 'etc', 'config')}' "$@"`,
+  );
   // ubus: `call network reload` is recorded, the rest plays back the router's recordings.
   await writeScript(
     path.join(bin, 'ubus'),
@@ -61,7 +71,8 @@ export async function startAdminLab(admin: Record<string, unknown> = {}, ssh?: S
     const exporter = await startExporter([
       ...router.flags,
       ...target,
-      '--no-collector.ping',
+      // The recorded ping replies, for the admin page's live latency.
+      ...(options.ping ? [] : ['--no-collector.ping']),
       '--no-collector.events',
       '--no-collector.dnsmasq',
     ]);
