@@ -5,6 +5,7 @@ import { conntrack } from './conntrack.ts';
 import { cpu } from './cpu.ts';
 import { dnsmasq } from './dnsmasq.ts';
 import { events } from './events.ts';
+import { filefd } from './filefd.ts';
 import { filesystem } from './filesystem.ts';
 import { hwmon } from './hwmon.ts';
 import { loadavg } from './loadavg.ts';
@@ -31,6 +32,7 @@ export const definitions: readonly CollectorDefinition[] = [
   cpu,
   dnsmasq,
   events,
+  filefd,
   filesystem,
   hwmon,
   loadavg,

@@ -37,6 +37,7 @@ async function freezeSystem(root: string): Promise<void> {
     'loadavg',
     'meminfo',
     'stat',
+    'sys/fs/file-nr',
     'net/dev',
     '1/mounts',
     'net/stat/nf_conntrack',
@@ -72,6 +73,7 @@ function tolerance(key: string, value: number): number {
 }
 
 const NODE_EXPORTER_COLLECTORS = [
+  'filefd',
   'loadavg',
   'meminfo',
   'cpu',
@@ -149,6 +151,8 @@ describe('parity with node_exporter 1.5 on a frozen /proc and /sys', () => {
     const families = new Set(common.map((k) => k.slice(0, k.indexOf('{'))));
     for (const family of [
       'node_load1',
+      'node_filefd_allocated',
+      'node_filefd_maximum',
       'node_memory_MemTotal_bytes',
       'node_cpu_seconds_total',
       'node_boot_time_seconds',
