@@ -152,4 +152,51 @@ describe('default targets', () => {
       'c.yml:4: collectors.ping.targets.0.labels: "target" cannot be a label name here',
     ]);
   });
+
+  it("exports a target's own alert levels, and refuses a warning at or above the critical", async () => {
+    const { parseConfig } = await import('../exporter/config.ts');
+    const { definitions } = await import('./index.ts');
+    const { MetricSink } = await import('../exporter/metrics.ts');
+    const { pino } = await import('pino');
+    const { ping } = await import('./ping.ts');
+    const yaml = (levels: string) =>
+      `collectors:\n  ping:\n    targets:\n      - {name: far, host: 192.0.2.9, labels: {interface: wan2}, thresholds: ${levels}}\n`;
+    const refused = (levels: string) => {
+      try {
+        parseConfig(yaml(levels), { definitions, file: 'c.yml' });
+        return [];
+      } catch (e) {
+        return (e as { problems: string[] }).problems;
+      }
+    };
+    expect(refused('{latency_ms: {warning: 300, critical: 300}}')).toEqual([
+      'c.yml:4: collectors.ping.targets.0.thresholds.latency_ms: latency_ms: warning must be below critical',
+    ]);
+    expect(refused('{loss_percent: {warning: 150}}')[0]).toMatch(
+      /^c\.yml:4: collectors\.ping\.targets\.0\.thresholds\.loss_percent\.warning: /,
+    );
+    expect(refused('{jitter_ms: {warning: 5}}')).toEqual(['c.yml:4: collectors.ping.targets.0.thresholds.jitter_ms: unknown key']);
+
+    const config = parseConfig(yaml('{latency_ms: {warning: 250, critical: 800}, loss_percent: {critical: 30}}'), {
+      definitions,
+      file: 'c.yml',
+    });
+    const { enabled: _enabled, ...options } = config.collectors.ping!;
+    const { LocalSources } = await import('../exporter/sources.ts');
+    const sources = new LocalSources({ rootfs: '/nonexistent', binPath: [], commandTimeoutMs: 1000, maxOutputBytes: 1 << 10 });
+    const log = pino({ level: 'silent' });
+    // Not started: collect() reports the configured targets before any probe runs.
+    const instance = ping.create(options as Parameters<typeof ping.create>[0], {
+      sources,
+      log,
+      identities: (await import('../exporter/identity.ts')).EXPOSE_ALL,
+    });
+    const out = new MetricSink();
+    await instance.collect({ sources, log, signal: AbortSignal.timeout(1000) }, out);
+    const levels = out
+      .result()
+      .find((f) => f.name === 'openwrt_ping_threshold')!
+      .samples.map((s) => `${s.labels.target} ${s.labels.interface} ${s.labels.reading} ${s.labels.level} ${s.value}`);
+    expect(levels).toEqual(['far wan2 rtt_seconds warning 0.25', 'far wan2 rtt_seconds critical 0.8', 'far wan2 loss_ratio critical 0.3']);
+  });
 });

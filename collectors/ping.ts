@@ -103,7 +103,16 @@ export class PingProbe {
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const RESERVED = new Set(['target', 'source', 'kind', 'le', 'instance', 'job']);
+const RESERVED = new Set(['target', 'source', 'kind', 'le', 'instance', 'job', 'reading', 'level']);
+
+/** A warning and a critical level, the warning below the critical. */
+const levelsSchema = (what: string, max: number) =>
+  z
+    .strictObject({ warning: z.number().positive().max(max).optional(), critical: z.number().positive().max(max).optional() })
+    .refine((l) => l.warning === undefined || l.critical === undefined || l.warning < l.critical, {
+      message: `${what}: warning must be below critical`,
+    })
+    .optional();
 
 const targetSchema = z.strictObject({
   name: z.string().min(1),
@@ -124,7 +133,32 @@ const targetSchema = z.strictObject({
       }
     })
     .default({}),
+  /**
+   * The target's own alert levels, over the rules' defaults (mean RTT 100 ms warning, 500 ms
+   * critical; loss 1 % warning, 20 % sustained critical): a far server or an LTE WAN has its own.
+   */
+  thresholds: z
+    .strictObject({ latency_ms: levelsSchema('latency_ms', 60_000), loss_percent: levelsSchema('loss_percent', 100) })
+    .optional(),
 });
+
+/** A reading the alert rules compare with a target's level, in the unit of its series. */
+export interface Threshold {
+  readonly reading: 'rtt_seconds' | 'loss_ratio';
+  readonly level: 'warning' | 'critical';
+  readonly value: number;
+}
+
+function thresholdsOf(t: z.infer<typeof targetSchema>['thresholds']): Threshold[] {
+  const out: Threshold[] = [];
+  for (const level of ['warning', 'critical'] as const) {
+    const ms = t?.latency_ms?.[level];
+    if (ms !== undefined) out.push({ reading: 'rtt_seconds', level, value: ms / 1000 });
+    const percent = t?.loss_percent?.[level];
+    if (percent !== undefined) out.push({ reading: 'loss_ratio', level, value: percent / 100 });
+  }
+  return out;
+}
 
 export interface ProbeSpec {
   readonly name: string;
@@ -133,6 +167,7 @@ export interface ProbeSpec {
   readonly interval: number;
   readonly kind: string;
   readonly labels: Labels;
+  readonly thresholds?: readonly Threshold[];
 }
 
 const key = (p: ProbeSpec) => `${p.name}\u0000${p.source ?? ''}`;
@@ -199,6 +234,11 @@ export const ping = defineCollector({
             .string()
             .min(1)
             .regex(/^[^-\s]\S*$/),
+          /** The LAN interface or address to ping it from, on a router with several LANs. */
+          source: z
+            .string()
+            .regex(/^[^-\s][^\s]*$/, 'must be an interface or address')
+            .optional(),
         }),
       )
       .default([]),
@@ -226,11 +266,12 @@ export const ping = defineCollector({
         interval: t.interval_seconds ?? options.interval_seconds,
         kind: 'target',
         labels: t.labels,
+        thresholds: thresholdsOf(t.thresholds),
       })),
       ...options.access_points.map((a) => ({
         name: `ap:${a.name}`,
         host: a.host,
-        source: undefined,
+        source: a.source,
         interval: options.interval_seconds,
         kind: 'ap',
         labels: {},
@@ -350,6 +391,13 @@ function emitProbes(out: MetricSink, probes: readonly ReportedProbe[]): void {
     );
     out.counter('openwrt_ping_responses_total', 'Echo replies received in time (duplicates not counted).', labels, probe.responses);
     out.gauge('openwrt_ping_jitter_seconds', 'RFC 3550 interarrival jitter of the round-trip time.', labels, probe.jitter);
+    for (const t of spec.thresholds ?? [])
+      out.gauge(
+        'openwrt_ping_threshold',
+        "A target's own alert level (reading rtt_seconds: mean round-trip time; loss_ratio: share of echo requests lost); the rules' defaults apply where a target has none.",
+        { ...labels, reading: t.reading, level: t.level },
+        t.value,
+      );
     if (probe.lastRtt !== undefined)
       out.gauge('openwrt_ping_last_rtt_seconds', 'Round-trip time of the latest reply.', labels, probe.lastRtt);
     rtt.addHistogram(

@@ -1,7 +1,7 @@
 // The monitoring host's configuration: promtool and amtool on everything shipped, the generated
 // alert tests free of drift, and the inhibitions checked against a real Alertmanager.
 import { execFile, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -55,10 +55,27 @@ describe('alertmanager', () => {
     expect(result.code).toBe(0);
   });
 
+  it("accepts the README's receiver examples", async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Receivers'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const work = await tempDir('routerscope-receivers-');
+    try {
+      await writeFile(path.join(work.dir, 'alertmanager.yml'), `route:\n  receiver: email\nreceivers:\n${block}`);
+      const result = await tool('amtool', ['check-config', path.join(work.dir, 'alertmanager.yml')]);
+      expect(result.out).toContain('SUCCESS');
+      expect(result.out).toContain(' - 5 receivers');
+      expect(result.code).toBe(0);
+    } finally {
+      await work.remove();
+    }
+  });
+
   it.each([
     [['severity=critical', 'router=omr-bpi-r4', 'alertname=WanDown'], 'oncall'],
     [['severity=warning', 'router=omr-bpi-r4', 'alertname=WanLatencyHigh'], 'email'],
     [['severity=info', 'router=home', 'alertname=NewClientSeen'], 'email'],
+    [['severity=none', 'alertname=Watchdog'], 'watchdog'],
   ])('routes %j to %s', async (labels, receiver) => {
     const result = await tool('amtool', [
       'config',
@@ -73,7 +90,7 @@ describe('alertmanager', () => {
     expect(result.code).toBe(0);
   });
 
-  it("inhibits warnings by their critical alert and a down WAN's latency alerts, in a real Alertmanager", async () => {
+  it("inhibits warnings by their critical alert for the same target only, and a down WAN's latency alerts, in a real Alertmanager", async () => {
     const work = await tempDir('routerscope-am-');
     const port = await freePort();
     const am = spawn(
@@ -107,6 +124,10 @@ describe('alertmanager', () => {
           alert({ alertname: 'WanLatencyHigh', severity: 'warning', interface: 'wan2', target: 'vps' }),
           alert({ alertname: 'ConntrackTableFull', severity: 'critical' }),
           alert({ alertname: 'ConntrackTableFull', severity: 'warning' }),
+          // A critical loss to one target through wan3 hides its own warning, not another target's.
+          alert({ alertname: 'WanPacketLoss', severity: 'critical', interface: 'wan3', target: 'vps' }),
+          alert({ alertname: 'WanPacketLoss', severity: 'warning', interface: 'wan3', target: 'vps' }),
+          alert({ alertname: 'WanPacketLoss', severity: 'warning', interface: 'wan3', target: 'dns' }),
         ]),
       });
       expect(res.status).toBe(200);
@@ -114,19 +135,25 @@ describe('alertmanager', () => {
         async () => {
           const alerts = (await (await fetch(url)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
           const byKey = new Map(
-            alerts.map((a) => [`${a.labels.alertname}/${a.labels.severity}/${a.labels.interface ?? ''}`, a.status.state]),
+            alerts.map((a) => [
+              `${a.labels.alertname}/${a.labels.severity}/${a.labels.interface ?? ''}${a.labels.target ? `/${a.labels.target}` : ''}`,
+              a.status.state,
+            ]),
           );
-          return byKey.size === 5 && [...byKey.values()].every((s) => s !== 'unprocessed') ? byKey : undefined;
+          return byKey.size === 8 && [...byKey.values()].every((s) => s !== 'unprocessed') ? byKey : undefined;
         },
         15000,
         'alerts processed',
       );
       expect(Object.fromEntries(states)).toEqual({
         'WanDown/critical/wan1': 'active',
-        'WanLatencyHigh/warning/wan1': 'suppressed',
-        'WanLatencyHigh/warning/wan2': 'active',
+        'WanLatencyHigh/warning/wan1/vps': 'suppressed',
+        'WanLatencyHigh/warning/wan2/vps': 'active',
         'ConntrackTableFull/critical/': 'active',
         'ConntrackTableFull/warning/': 'suppressed',
+        'WanPacketLoss/critical/wan3/vps': 'active',
+        'WanPacketLoss/warning/wan3/vps': 'suppressed',
+        'WanPacketLoss/warning/wan3/dns': 'active',
       });
     } finally {
       await stopProcess(am);
