@@ -10,6 +10,8 @@ import { parseLogLine } from '../openwrt/logread.ts';
 
 export const QUERY_TYPES = ['A', 'AAAA', 'PTR', 'HTTPS', 'SVCB', 'SRV', 'TXT', 'MX', 'NS', 'SOA', 'CNAME', 'ANY'] as const;
 export const RESULTS = ['cached', 'forwarded', 'local', 'nxdomain', 'blocked', 'error', 'failed'] as const;
+/** The results that are failures: an upstream error rcode, or no answer at all. */
+const FAILURES = ['error', 'failed'] as const;
 export type Result = (typeof RESULTS)[number];
 
 export interface DnsmasqMessage {
@@ -308,7 +310,14 @@ export const dnsmasq = defineCollector({
           'counter',
           'DNS answers per client by result: cached, forwarded, local, nxdomain, blocked, error, failed.',
         );
-        for (const [key, n] of [...answers].sort()) {
+        // Every client that has answers has its failure series from 0: a counter whose series first
+        // appears at 20 shows no increase in rate(), and the first upstream outage would go unseen.
+        const counts = new Map(answers);
+        for (const key of answers.keys()) {
+          const client = key.slice(0, key.indexOf('\u0000'));
+          for (const result of FAILURES) counts.set(`${client}\u0000${result}`, counts.get(`${client}\u0000${result}`) ?? 0);
+        }
+        for (const [key, n] of [...counts].sort()) {
           const [client, result] = key.split('\u0000');
           a.add({ client: client!, result: result! }, n);
         }

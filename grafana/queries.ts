@@ -45,6 +45,8 @@ export const Q = {
 
   // WAN and MPTCP
   wanUp: `openwrt_wan_up{${R}, interface=~"$interface"}`,
+  // Over the dashboard's range; a disabled WAN has no availability to speak of (the rule leaves it out).
+  wanAvailability: `avg_over_time(router_interface:openwrt_wan_up:avg5m{${R}, interface=~"$interface"}[$__range])`,
   trackerUp: `openwrt_omr_wan_up{${R}, interface=~"$interface"}`,
   trackerLatency: `openwrt_omr_wan_latency_seconds{${R}, interface=~"$interface"}`,
   wanPolicy: `openwrt_wan_policy{${R}, interface=~"$interface"} == 1`,
@@ -103,7 +105,9 @@ export const Q = {
   // WiFi
   stations: `wifi_stations{${R}}`,
   stationSignal: `wifi_station_signal_dbm{${R}}`,
-  stationReceiveBits: `8 * rate(wifi_station_receive_bytes_total{${R}}[$__rate_interval])`,
+  // iwinfo counts from the access point: what it transmits is the station's download.
+  stationDownloadBits: `8 * rate(wifi_station_transmit_bytes_total{${R}}[$__rate_interval])`,
+  stationUploadBits: `8 * rate(wifi_station_receive_bytes_total{${R}}[$__rate_interval])`,
   stationTransmitRate: `1000 * wifi_station_transmit_kilobits_per_second{${R}}`,
   radioNoise: `wifi_network_noise_dbm{${R}}`,
   radioQuality: `wifi_network_quality{${R}}`,

@@ -9,7 +9,7 @@
 // injected into its own copy of a router, ends in exactly the intended notifications, to the
 // intended receiver, once; the alerts Alertmanager must inhibit are firing in Prometheus and never
 // reach a receiver.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -186,7 +186,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     // The tunnel to the VPS down, and the GPON stick's light at -27.45 dBm (1.8 uW): below the
-    // module's warning (-26.99 dBm), above its alarm (-27.96 dBm).
+    // module's warning (-26.99 dBm), above its alarm (-27.96 dBm); then the fibre WAN renumbered.
     name: 'omr-tunnel-and-optics',
     shape: 'bpi-r4-omr',
     before: async (dir) => {
@@ -197,7 +197,11 @@ const SCENARIOS: Scenario[] = [
       eeprom.writeUInt16BE(18, 256 + 104);
       await writeFile(file, eeprom);
     },
-    notifies: [...BPI_AS_RECORDED, 'oncall OmrTunnelDown', 'email OpticsRxPowerLow eth1'],
+    fault: async ({ dir }) => {
+      const uci = commands(dir, 'uci_-q_show_openmptcprouter');
+      await writeFile(uci, (await readFile(uci, 'utf8')).replace("wan1.publicip='198.51.100.7'", "wan1.publicip='198.51.100.99'"));
+    },
+    notifies: [...BPI_AS_RECORDED, 'oncall OmrTunnelDown', 'email OpticsRxPowerLow eth1', 'email PublicIpChanged wan1'],
     inhibited: BPI_INHIBITED,
   },
   { name: 'latency-150ms', shape: 'openwrt-stock', pings: [{ link: 'slow', interface: 'wan' }], notifies: ['email WanLatencyHigh wan'] },
@@ -224,6 +228,33 @@ const SCENARIOS: Scenario[] = [
     },
     notifies: ['oncall RouterTemperatureHigh', 'oncall ConntrackTableFull', 'email RouterscopeCollectorFailing clients'],
     inhibited: ['RouterTemperatureHigh warning', 'ConntrackTableFull warning'],
+  },
+  {
+    // The upstream resolver answers SERVFAIL to 20 of 25 forwarded queries, in dnsmasq's own lines.
+    name: 'dns-upstream-failing',
+    shape: 'gl-mt2500a',
+    fault: async ({ dir }) => {
+      const lines: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const q = `${9001 + i} 192.168.8.100/${41000 + i}`;
+        const name = `host${i}.example.org`;
+        lines.push(`${q} query[A] ${name} from 192.168.8.100`, `${q} forwarded ${name} to 203.0.113.53#53`);
+        lines.push(i < 20 ? `${q} reply error is SERVFAIL` : `${q} reply ${name} is 192.0.2.${i}`);
+      }
+      const log = lines.map((l) => `Sun Nov 22 06:10:00 2026 daemon.info dnsmasq[1402]: ${l}`).join('\n');
+      await appendFile(commands(dir, 'logread.log'), restamp(log, new Date()));
+    },
+    notifies: ['email DnsFailuresHigh'],
+  },
+  {
+    // logd gone: every logread -f ends and cannot start again; both followers stay down.
+    name: 'followers-dead',
+    shape: 'openwrt-stock',
+    fault: async ({ dir }) => {
+      await writeScript(path.join(dir, 'bin', 'logread'), 'echo "Failed to connect to ubus" >&2; exit 1');
+      spawnSync('pkill', ['-f', `${dir}/bin/../commands/logread.log`]);
+    },
+    notifies: ['email RouterscopeFollowerDown dnsmasq', 'email RouterscopeFollowerDown events'],
   },
   {
     name: 'exporter-down',

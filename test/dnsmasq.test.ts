@@ -71,6 +71,12 @@ function expected(batches: Sent[]): Map<string, number> {
     add(`openwrt_dns_queries_total{client="${client}",type="${type}"}`);
     add(`openwrt_dns_answers_total{client="${client}",result="${result}"}`);
   }
+  // A client with answers has its failure series from 0 (so that rate() sees the first failure).
+  for (const [client] of batches.flat())
+    for (const result of ['error', 'failed']) {
+      const key = `openwrt_dns_answers_total{client="${client}",result="${result}"}`;
+      out.set(key, out.get(key) ?? 0);
+    }
   return out;
 }
 

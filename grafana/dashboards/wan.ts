@@ -22,6 +22,12 @@ export function wan() {
     )
     .withPanel(stateTimeline('WAN up (netifd)', [query(Q.wanUp, { legend: '{{interface}}' })]))
     .withPanel(stateTimeline('WAN up (OMR tracker)', [query(Q.trackerUp, { legend: '{{interface}}' })]))
+    .withPanel(
+      statPanel('Availability in the time range', 'percentunit', [query(Q.wanAvailability, { instant: true, legend: '{{interface}}' })], {
+        w: 24,
+        h: 4,
+      }),
+    )
     .withRow(row('Traffic'))
     .withPanel(
       timeSeries('Download per WAN', 'bps', [query(Q.wanReceiveBits, { legend: '{{interface}}' })], { w: 12, h: 8 }, { stack: true }),

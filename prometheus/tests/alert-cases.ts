@@ -84,6 +84,49 @@ export const CASES: Case[] = [
   },
 
   {
+    alert: 'RouterscopeFollowerDown',
+    name: 'logread cannot be followed',
+    series: [[sel('routerscope_follower_up', { collector: 'events' }), '1 1 0x10']],
+    eval: '9m',
+    fire: [{ severity: 'warning', labels: { ...R, collector: 'events' } }],
+  },
+  {
+    alert: 'RouterscopeFollowerDown',
+    name: 'a follower restarted once (logd restarted)',
+    series: [[sel('routerscope_follower_up', { collector: 'events' }), '1 1 0 1x10']],
+    eval: '9m',
+    fire: [],
+  },
+  {
+    alert: 'PingProberDown',
+    name: 'ping exits for 6 minutes',
+    series: [[sel('openwrt_ping_up', ping), '1 0x10']],
+    eval: '8m',
+    fire: [{ severity: 'warning', labels: { ...R, ...ping } }],
+  },
+  {
+    alert: 'PingProberDown',
+    name: 'ping runs',
+    series: [[sel('openwrt_ping_up', ping), '1x10']],
+    eval: '8m',
+    fire: [],
+  },
+  {
+    alert: 'SnmpTargetDown',
+    name: 'the switch stops answering',
+    series: [[sel('openwrt_snmp_up', { target: 'switch' }), '1 0x10']],
+    eval: '8m',
+    fire: [{ severity: 'warning', labels: { ...R, target: 'switch' } }],
+  },
+  {
+    alert: 'SnmpTargetDown',
+    name: 'the switch answers',
+    series: [[sel('openwrt_snmp_up', { target: 'switch' }), '1x10']],
+    eval: '8m',
+    fire: [],
+  },
+
+  {
     alert: 'WanDown',
     name: 'wan1 down for 2 minutes',
     series: [
@@ -113,6 +156,38 @@ export const CASES: Case[] = [
       [sel('openwrt_interface_pending', { interface: 'wan6' }), '1x10'],
     ],
     eval: '5m',
+    fire: [],
+  },
+  {
+    alert: 'PublicIpChanged',
+    name: 'wan1 gets a new address',
+    series: [
+      [
+        sel('openwrt_omr_wan_info', { interface: 'wan1', public_ip: '198.51.100.7', asn: 'EXAMPLE-FIBRE', mptcp_status: 'MPTCP enabled' }),
+        '1x10',
+      ],
+      [
+        sel('openwrt_omr_wan_info', { interface: 'wan1', public_ip: '198.51.100.99', asn: 'EXAMPLE-FIBRE', mptcp_status: 'MPTCP enabled' }),
+        '_x10 1x10',
+      ],
+    ],
+    eval: '12m',
+    fire: [{ severity: 'info', labels: { router: 'r1', interface: 'wan1' } }],
+  },
+  {
+    alert: 'PublicIpChanged',
+    name: 'the same address, the MPTCP check result changing',
+    series: [
+      [
+        sel('openwrt_omr_wan_info', { interface: 'wan1', public_ip: '198.51.100.7', asn: 'EXAMPLE-FIBRE', mptcp_status: 'MPTCP enabled' }),
+        '1x10',
+      ],
+      [
+        sel('openwrt_omr_wan_info', { interface: 'wan1', public_ip: '198.51.100.7', asn: 'EXAMPLE-FIBRE', mptcp_status: 'MPTCP disabled' }),
+        '_x10 1x10',
+      ],
+    ],
+    eval: '12m',
     fire: [],
   },
   {
@@ -545,6 +620,26 @@ export const CASES: Case[] = [
     name: 'the CPU at 61 °C',
     series: [[sel('node_thermal_zone_temp', { type: 'cpu-thermal', zone: '0' }), '61x10']],
     eval: '7m',
+    fire: [],
+  },
+  {
+    alert: 'DnsFailuresHigh',
+    name: 'a third of the answers are SERVFAIL',
+    series: [
+      [sel('openwrt_dns_answers_total', { client: '192.168.8.100', result: 'forwarded' }), '0+20x20'],
+      [sel('openwrt_dns_answers_total', { client: '192.168.8.100', result: 'error' }), '0+10x20'],
+    ],
+    eval: '15m',
+    fire: [{ severity: 'warning', labels: { router: 'r1' }, value: '33.33%' }],
+  },
+  {
+    alert: 'DnsFailuresHigh',
+    name: 'one failure among three answers',
+    series: [
+      [sel('openwrt_dns_answers_total', { client: '192.168.8.100', result: 'cached' }), '0x10 2x10'],
+      [sel('openwrt_dns_answers_total', { client: '192.168.8.100', result: 'failed' }), '0x10 1x10'],
+    ],
+    eval: '15m',
     fire: [],
   },
   {
