@@ -259,6 +259,12 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
     .option('--out <dir>', 'write client-activity-....md into this directory instead of stdout')
     .option('--format <format>', 'markdown or json', 'markdown')
     .option('--tz <zone>', 'time zone the periods are aligned to', Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .option(
+      '--send <url>',
+      'mail the report (smtp://[user@]host:587?to=you@example.net[&from=...], smtps://...; the password may come from ROUTERSCOPE_SMTP_PASSWORD) or post it to an http(s):// webhook; repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(async (period: string, opts: ReportOptions) => {
       try {
         // Loaded on demand: `serve` on a router never needs undici (nor its WebAssembly).

@@ -2,6 +2,7 @@
 // stdout or into --out DIR as client-activity-....md. Errors are one line and a non-zero exit.
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { deliver } from './deliver.ts';
 import { renderMarkdown } from './markdown.ts';
 import { isValidTimeZone, localDate, periodContaining, previousPeriod, type PeriodKind } from './period.ts';
 import { ReportError } from '../exporter/errors.ts';
@@ -15,6 +16,8 @@ export interface ReportOptions {
   readonly out?: string;
   readonly format: string;
   readonly tz: string;
+  /** Where to send the report besides (or instead of) stdout: smtp(s):// or http(s):// URLs. */
+  readonly send?: readonly string[];
 }
 
 export function reportFileName(kind: PeriodKind, firstDay: string, format: string): string {
@@ -45,9 +48,22 @@ export async function runReport(kind: string, options: ReportOptions): Promise<s
   const router = await builder.resolveRouter(options.router);
   const report = await builder.build(router, period);
   const text = options.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderMarkdown(report);
-  if (!options.out) return text;
-  await mkdir(options.out, { recursive: true });
-  const file = path.join(options.out, reportFileName(report.kind, report.period.firstDay, options.format));
-  await writeFile(file, text);
-  return file + '\n';
+  const fileName = reportFileName(report.kind, report.period.firstDay, options.format);
+  const said: string[] = [];
+  if (options.out) {
+    await mkdir(options.out, { recursive: true });
+    await writeFile(path.join(options.out, fileName), text);
+    said.push(path.join(options.out, fileName));
+  }
+  // Every target is tried; the first failure is reported after the others had their turn.
+  let failure: Error | undefined;
+  for (const target of options.send ?? []) {
+    try {
+      said.push(await deliver(target, { report, text, fileName }));
+    } catch (e) {
+      failure ??= e instanceof Error ? e : new ReportError(String(e));
+    }
+  }
+  if (failure) throw failure;
+  return said.length > 0 ? said.map((l) => l + '\n').join('') : text;
 }

@@ -2,7 +2,10 @@
 // weekly and monthly reports give exactly the figures the data was made with, and each error case
 // exits non-zero with one line that says what to do.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +15,20 @@ import { parseExposition } from '../exporter/parse-exposition.ts';
 import { exporterCommand, freePort, ROOT, routerFlags, scrape, startExporter, stopProcess, tempDir, waitFor } from './helpers.ts';
 import { CLIENTS, homeSeries, openMetrics, OUTAGE, STEP, wanRx, wanTx } from './report-data.ts';
 import { MOVES } from './router-moves.ts';
+import { requireCommand } from './setup/preflight.ts';
+import { simpleParser } from 'mailparser';
+
+// Debian's python3-aiosmtpd: a real SMTP server that keeps what it receives in a Maildir.
+const AIOSMTPD = requireCommand('aiosmtpd');
+
+const connectable = (port: number) =>
+  new Promise<true | undefined>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(undefined));
+  });
 
 const run = promisify(execFile);
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -217,6 +234,107 @@ describe('routerscope report over a backfilled week', () => {
     expect(r.stderr).toBe(message);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
+  });
+
+  it('mails the report through a real SMTP server (aiosmtpd), with the file attached', async () => {
+    const port = await freePort();
+    const box = path.join(work.dir, 'mailbox');
+    const smtp = spawn(AIOSMTPD, ['-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', box], { stdio: 'ignore' });
+    try {
+      await waitFor(() => connectable(port), 15000, 'aiosmtpd');
+      const target = `smtp://127.0.0.1:${port}?to=owner@example.net&from=router@example.net`;
+      const r = await report(['daily', '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC', '--send', target]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`mailed to owner@example.net through smtp://127.0.0.1:${port}\n`);
+      expect(r.code).toBe(0);
+      const [file] = await readdir(path.join(box, 'new'));
+      const message = await simpleParser(await readFile(path.join(box, 'new', file!)));
+      expect(message.subject).toBe('routerscope daily report for home: 2026-10-14 (UTC)');
+      expect(message.from?.text).toBe('router@example.net');
+      const golden = await readFile(path.join(ROOT, 'fixtures', 'reports', 'client-activity-2026-10-14.md'), 'utf8');
+      expect(message.text?.trim()).toBe(golden.trim());
+      expect(message.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['client-activity-2026-10-14.md', golden]]);
+    } finally {
+      await stopProcess(smtp);
+    }
+  });
+
+  it('posts the report to a webhook, and says so when a target fails, without its password', async () => {
+    const received: Array<Record<string, unknown>> = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.statusCode = req.url === '/broken' ? 500 : 204;
+        res.end();
+      });
+    });
+    hook.listen(0, '127.0.0.1');
+    await once(hook, 'listening');
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+    try {
+      const r = await report([
+        'weekly',
+        '--date',
+        '2026-10-14',
+        '--prometheus',
+        prom.url,
+        '--tz',
+        'UTC',
+        '--send',
+        `${url}/reports?token=t0ken`,
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`posted to ${url}/reports\n`);
+      const markdown = await report(['weekly', '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC']);
+      expect(received[0]).toMatchObject({
+        router: 'home',
+        kind: 'weekly',
+        file: 'client-activity-week-2026-10-12.md',
+        text: markdown.stdout,
+      });
+
+      const closed = await freePort();
+      const failing = await report([
+        'daily',
+        '--date',
+        '2026-10-14',
+        '--prometheus',
+        prom.url,
+        '--tz',
+        'UTC',
+        '--send',
+        `smtp://me:s3cret@127.0.0.1:${closed}?to=owner@example.net`,
+        '--send',
+        `${url}/broken`,
+      ]);
+      expect(failing.code).toBe(1);
+      // The first failure is the one said, without the target's password; the webhook after it was
+      // still tried (and failed too).
+      expect(failing.stderr).toMatch(
+        new RegExp(`^routerscope report: cannot mail the report through smtp://127\\.0\\.0\\.1:${closed}: .*ECONNREFUSED.*\\n$`),
+      );
+      expect(failing.stdout + failing.stderr).not.toContain('s3cret');
+      expect(received.length).toBe(2);
+    } finally {
+      hook.close();
+    }
+  });
+
+  it('refuses a --send target it cannot use, with what it takes', async () => {
+    for (const [target, message] of [
+      [
+        'ftp://example.net/x',
+        '--send ftp://example.net/x: use smtp://host:587?to=you@example.net, smtps://host:465?to=..., or an http(s):// webhook',
+      ],
+      ['smtp://127.0.0.1:25', '--send smtp://127.0.0.1:25: say who gets it, e.g. smtp://host:587?to=you@example.net'],
+      ['mail me', '--send needs a URL: smtp://host:587?to=you@example.net, smtps://..., or an http(s):// webhook'],
+    ]) {
+      const r = await report(['daily', '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC', '--send', target!]);
+      expect(r.stderr).toBe(`routerscope report: ${message}\n`);
+      expect(r.code).toBe(1);
+    }
   });
 
   it('exits 1 when Prometheus is unreachable', async () => {
