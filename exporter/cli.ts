@@ -252,7 +252,12 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
   program
     .command('report')
     .description('a daily, weekly or monthly markdown report from Prometheus')
-    .argument('<period>', 'daily, weekly or monthly')
+    .argument('<period>', 'daily, weekly or monthly; or schedule: each on its own clock, forever (--at)')
+    .option(
+      '--at <HH:MM>',
+      'with schedule: the local time the reports are made (daily; Mondays also weekly, the 1st also monthly)',
+      '06:00',
+    )
     .option('--date <YYYY-MM-DD>', 'a day in the period (default: the last complete period)')
     .option('--prometheus <url>', 'Prometheus (or a compatible engine) to query', 'http://localhost:9090')
     .option('--router <name>', 'the router label to report on (required when there are several)')
@@ -262,12 +267,17 @@ export function buildProgram(collectorDefs: readonly CollectorDefinition[] = def
     .option(
       '--send <url>',
       'mail the report (smtp://[user@]host:587?to=you@example.net[&from=...], smtps://...; the password may come from ROUTERSCOPE_SMTP_PASSWORD) or post it to an http(s):// webhook; repeatable',
-      (value: string, previous: string[]) => [...previous, value],
+      // An empty one is ignored, so that a compose file can pass an unset variable.
+      (value: string, previous: string[]) => (value ? [...previous, value] : previous),
       [] as string[],
     )
     .action(async (period: string, opts: ReportOptions) => {
       try {
         // Loaded on demand: `serve` on a router never needs undici (nor its WebAssembly).
+        if (period === 'schedule') {
+          const { runSchedule } = await import('../reports/schedule.ts');
+          await runSchedule(opts as ReportOptions & { at: string });
+        }
         const { runReport } = await import('../reports/cli.ts');
         process.stdout.write(await runReport(period, opts));
       } catch (e) {

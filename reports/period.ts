@@ -39,13 +39,18 @@ function zoneOffsetMinutes(instant: Date, timeZone: string): number {
   return Math.round((asUtc - instant.getTime()) / 60000);
 }
 
-/** The UTC instant of local midnight starting a calendar day in the zone. */
-export function localMidnight(year: number, month: number, day: number, timeZone: string): Date {
-  const guess = Date.UTC(year, month - 1, day);
-  // Two rounds settle daylight-saving transitions near midnight.
+/** The UTC instant of a local wall-clock time in the zone (a day past the month's end rolls over). */
+export function localInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): Date {
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  // Two rounds settle daylight-saving transitions near the time.
   let t = guess - zoneOffsetMinutes(new Date(guess), timeZone) * 60000;
   t = guess - zoneOffsetMinutes(new Date(t), timeZone) * 60000;
   return new Date(t);
+}
+
+/** The UTC instant of local midnight starting a calendar day in the zone. */
+export function localMidnight(year: number, month: number, day: number, timeZone: string): Date {
+  return localInstant(year, month, day, 0, 0, timeZone);
 }
 
 export function isValidTimeZone(timeZone: string): boolean {

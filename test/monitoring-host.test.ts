@@ -7,6 +7,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { GENERATED_DIR, renderDashboards } from '../grafana/generate.ts';
 import {
   copyRouter,
@@ -62,6 +63,34 @@ describe('dashboards', () => {
       env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'test' },
     });
     expect(stderr).toBe('');
+  });
+
+  it("runs the compose stack's report schedule as the compose file says", async () => {
+    const { stdout } = await run('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), 'config'], {
+      env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'test', TZ: 'Europe/Berlin' },
+    });
+    const compose = parse(stdout) as { services: Record<string, { command: string[]; volumes: string[] }> };
+    const { command, volumes } = compose.services.reports!;
+    expect(volumes).toContainEqual(expect.stringMatching(/\/dist\/routerscope\.mjs:\/app\/routerscope\.mjs:ro$/));
+    expect(command.slice(0, 4)).toEqual(['node', '/app/routerscope.mjs', 'report', 'schedule']);
+    // The same command on this machine's bundle (npm test builds it): it accepts every argument,
+    // the unset --send included, and waits for its first run.
+    const out = await tempDir('routerscope-compose-reports-');
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'dist/routerscope.mjs'), ...command.slice(2).map((a) => (a === '--out=/reports' ? `--out=${out.dir}` : a))],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let said = '';
+      child.stdout.on('data', (d: Buffer) => (said += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (said += d.toString()));
+      await waitFor(() => (said.includes('\n') ? true : undefined), 15000, 'the schedule');
+      expect(said).toMatch(/^next: daily(, weekly)?(, monthly)? at \d{4}-\d\d-\d\dT0[45]:00:00\.000Z\n$/);
+    } finally {
+      await stopProcess(child);
+      await out.remove();
+    }
   });
 });
 
