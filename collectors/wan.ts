@@ -57,7 +57,8 @@ function emitInterface(out: MetricSink, iface: NetifdInterface, role: Role, maxR
       );
     }
   }
-  for (const server of iface['dns-server'] ?? []) {
+  // netifd lists a server once per source of it (pppd's two IPCP rounds give each twice).
+  for (const server of new Set(iface['dns-server'] ?? [])) {
     out.gauge(
       'openwrt_interface_dns_server_info',
       'DNS server learned on a logical interface; value 1.',
@@ -65,6 +66,9 @@ function emitInterface(out: MetricSink, iface: NetifdInterface, role: Role, maxR
       1,
     );
   }
+  // odhcp6c installs the default route once per delegated or assigned prefix, as source-specific
+  // routes: the source tells them apart, and the gateway is said once.
+  const gateways = new Set<string>();
   for (const route of (iface.route ?? []).slice(0, maxRoutes)) {
     const destination = `${route.target}/${route.mask}`;
     out.gauge(
@@ -77,10 +81,12 @@ function emitInterface(out: MetricSink, iface: NetifdInterface, role: Role, maxR
         device: iface.l3_device ?? '',
         metric: String(route.metric ?? 0),
         table: route.table === undefined ? 'main' : String(route.table),
+        source: route.source ?? '',
       },
       1,
     );
-    if (route.mask === 0) {
+    if (route.mask === 0 && !gateways.has(route.nexthop)) {
+      gateways.add(route.nexthop);
       out.gauge(
         'openwrt_interface_gateway_info',
         'Default gateway of a logical interface; value 1.',

@@ -17,6 +17,8 @@ export interface NetifdRoute {
   readonly nexthop: string;
   readonly metric?: number;
   readonly table?: number;
+  /** A source-specific route's source prefix (odhcp6c's default routes per prefix). */
+  readonly source?: string;
 }
 export interface NetifdInterface {
   readonly interface: string;

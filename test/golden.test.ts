@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseExposition, seriesKey } from '../exporter/parse-exposition.ts';
 import { normalizeForGolden } from './golden.ts';
 import { routerDir, routerFlags, ROUTERS, scrape, startExporter, waitFor } from './helpers.ts';
 import { promtoolCheckMetrics } from './promtool.ts';
@@ -42,5 +43,16 @@ describe.each(ROUTERS)('golden /metrics of %s', (router) => {
 
   it('passes promtool check metrics', async () => {
     expect(await promtoolCheckMetrics(await readFile(goldenFile, 'utf8'))).toEqual([]);
+  });
+
+  it('has every series once (Prometheus drops a second sample of a series in one scrape)', async () => {
+    // Real netifd dumps list a PPPoE DNS server twice and odhcp6c's default route once per prefix.
+    const seen = new Map<string, number>();
+    for (const f of parseExposition(await readFile(goldenFile, 'utf8')))
+      for (const s of f.samples) {
+        const key = seriesKey(f.name, s);
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+      }
+    expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
   });
 });
