@@ -457,7 +457,9 @@ document.addEventListener('DOMContentLoaded', () => {
       say('confirmed');
     } catch (err) { say(err.message); }
   });
-  setInterval(() => { if (token() && !$('#board').hidden) refresh(); }, REFRESH_MS);
+  // A tab in the background costs the router nothing: it refreshes when it is looked at again.
+  setInterval(() => { if (token() && !$('#board').hidden && !document.hidden) refresh(); }, REFRESH_MS);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden && token() && !$('#board').hidden) refresh(); });
   if (token()) load().catch(showLogin); else showLogin();
 });
 `;

@@ -51,6 +51,32 @@ const local = (iso: string, timeZone: string) =>
 const window = (w: Window, tz: string) => `${local(w.start, tz)} – ${local(w.end, tz).slice(-5)} (${w.minutes} min)`;
 const client = (c: ClientRow) => [c.hostname || '—', c.ip || '—', c.mac];
 
+/** The report in one paragraph: traffic, the worst outage, the alerts, anything new. */
+function summary(r: Report, noun: string, tz: string): string {
+  const { total, previous } = r.summary;
+  const parts = [
+    `**In short:** ${r.router} moved ${bytes(total.download)} down and ${bytes(total.upload)} up (${change(total.download + total.upload, previous.download + previous.upload)} on the previous ${noun}).`,
+  ];
+  const outages = r.wans.flatMap((w) => w.outages.map((o) => ({ wan: w.interface, o })));
+  const worst = outages.sort((a, b) => b.o.minutes - a.o.minutes)[0];
+  parts.push(
+    worst
+      ? `The longest outage: ${worst.wan}, ${worst.o.minutes} min from ${local(worst.o.start, tz)}${outages.length > 1 ? ` (${outages.length} in all)` : ''}.`
+      : 'No WAN was down.',
+  );
+  const names = [...new Set(r.alerts.map((a) => a.alertname))];
+  parts.push(
+    names.length > 0 ? `${names.length === 1 ? '1 alert' : `${names.length} alerts`} fired (${names.join(', ')}).` : 'No alert fired.',
+  );
+  const fresh = r.newClients.map((c) => c.hostname || c.mac);
+  parts.push(
+    fresh.length > 0
+      ? `New on the network: ${fresh.slice(0, 3).join(', ')}${fresh.length > 3 ? ` and ${fresh.length - 3} more` : ''}.`
+      : 'No new clients.',
+  );
+  return parts.join(' ');
+}
+
 export function renderMarkdown(r: Report): string {
   const tz = r.period.timeZone;
   const noun = { daily: 'day', weekly: 'week', monthly: 'month' }[r.kind];
@@ -59,6 +85,7 @@ export function renderMarkdown(r: Report): string {
     `# Client activity: ${r.router}, ${r.kind} report for ${r.kind === 'monthly' ? r.period.firstDay.slice(0, 7) : r.period.firstDay}\n`,
   );
   out.push(`Period ${local(r.period.start, tz)} to ${local(r.period.end, tz)} (${tz}).\n`);
+  out.push(summary(r, noun, tz) + '\n');
 
   out.push('## Summary\n');
   out.push(
@@ -102,6 +129,7 @@ export function renderMarkdown(r: Report): string {
     ),
   );
   out.push('## Most connections\n');
+  out.push(`_Connections: the new connections (flows) nlbwmon counted for the client during the ${noun}, not the ones open at its end._\n`);
   out.push(
     table(
       ['Host', 'IP', 'MAC', 'Connections'],
@@ -130,9 +158,12 @@ export function renderMarkdown(r: Report): string {
       r.wans.map((w) => [w.interface, percent(w.availability), w.outages.map((o) => window(o, tz)).join('; ') || 'none']),
     ),
   );
-  out.push(
-    `Failovers (master changes): ${r.failovers}. PPPoE reconnects: ${r.pppoeReconnects.map((p) => `${p.interface} ${p.count}`).join(', ') || 'none'}.\n`,
-  );
+  // A home with one WAN has nothing to fail over to; a WAN without PPPoE has nothing to reconnect.
+  const lines = [
+    ...(r.wans.length > 1 ? [`Failovers (master changes): ${r.failovers}.`] : []),
+    ...(r.pppoeReconnects.length > 0 ? [`PPPoE reconnects: ${r.pppoeReconnects.map((p) => `${p.interface} ${p.count}`).join(', ')}.`] : []),
+  ];
+  if (lines.length > 0) out.push(lines.join(' ') + '\n');
 
   out.push('## Latency\n');
   out.push(

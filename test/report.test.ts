@@ -173,6 +173,12 @@ describe('routerscope report over a backfilled week', () => {
     expect(text).toContain('| wan | 1.15 GB | 288.00 MB |');
     expect(text).toContain('| wan | 97.92% | 2026-10-14 14:00 – 14:30 (30 min) |');
     expect(text).toContain('xychart-beta');
+    // The paragraph on top, from the figures below it; no failover line on a one-WAN home.
+    expect(text).toContain(
+      '**In short:** home moved 1.15 GB down and 288.00 MB up (+33.3% on the previous day). The longest outage: wan, 30 min from 2026-10-14 14:00. 1 alert fired (WanDown). No new clients.',
+    );
+    expect(text).not.toContain('Failovers');
+    expect(text).toContain('_Connections: the new connections (flows) nlbwmon counted');
   });
 
   it('gives the known figures for the week, with a client new in it', async () => {
