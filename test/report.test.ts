@@ -92,6 +92,10 @@ describe('routerscope report over a backfilled week', () => {
     await work?.remove();
   });
 
+  /** A report of the backfilled week's 2026-10-14 (its day, week or month), in UTC, with `extra`. */
+  const of14th = (kind: string, ...extra: string[]) =>
+    report([kind, '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC', ...extra]);
+
   const json = async (kind: string, date: string): Promise<Report> => {
     const r = await report([kind, '--date', date, '--prometheus', prom.url, '--tz', 'UTC', '--format', 'json']);
     expect(r.stderr).toBe('');
@@ -249,7 +253,7 @@ describe('routerscope report over a backfilled week', () => {
     try {
       await waitFor(() => connectable(port), 15000, 'aiosmtpd');
       const target = `smtp://127.0.0.1:${port}?to=owner@example.net&from=router@example.net`;
-      const r = await report(['daily', '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC', '--send', target]);
+      const r = await of14th('daily', '--send', target);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(`mailed to owner@example.net through smtp://127.0.0.1:${port}\n`);
       expect(r.code).toBe(0);
@@ -280,20 +284,10 @@ describe('routerscope report over a backfilled week', () => {
     await once(hook, 'listening');
     const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
     try {
-      const r = await report([
-        'weekly',
-        '--date',
-        '2026-10-14',
-        '--prometheus',
-        prom.url,
-        '--tz',
-        'UTC',
-        '--send',
-        `${url}/reports?token=t0ken`,
-      ]);
+      const r = await of14th('weekly', '--send', `${url}/reports?token=t0ken`);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(`posted to ${url}/reports\n`);
-      const markdown = await report(['weekly', '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC']);
+      const markdown = await of14th('weekly');
       expect(received[0]).toMatchObject({
         router: 'home',
         kind: 'weekly',
@@ -302,19 +296,13 @@ describe('routerscope report over a backfilled week', () => {
       });
 
       const closed = await freePort();
-      const failing = await report([
+      const failing = await of14th(
         'daily',
-        '--date',
-        '2026-10-14',
-        '--prometheus',
-        prom.url,
-        '--tz',
-        'UTC',
         '--send',
         `smtp://me:s3cret@127.0.0.1:${closed}?to=owner@example.net`,
         '--send',
         `${url}/broken`,
-      ]);
+      );
       expect(failing.code).toBe(1);
       // The first failure is the one said, without the target's password; the webhook after it was
       // still tried (and failed too).
@@ -337,7 +325,7 @@ describe('routerscope report over a backfilled week', () => {
       ['smtp://127.0.0.1:25', '--send smtp://127.0.0.1:25: say who gets it, e.g. smtp://host:587?to=you@example.net'],
       ['mail me', '--send needs a URL: smtp://host:587?to=you@example.net, smtps://..., or an http(s):// webhook'],
     ]) {
-      const r = await report(['daily', '--date', '2026-10-14', '--prometheus', prom.url, '--tz', 'UTC', '--send', target!]);
+      const r = await of14th('daily', '--send', target!);
       expect(r.stderr).toBe(`routerscope report: ${message}\n`);
       expect(r.code).toBe(1);
     }
