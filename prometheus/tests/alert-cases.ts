@@ -384,10 +384,25 @@ export const CASES: Case[] = [
   },
   {
     alert: 'WireguardHandshakeStale',
-    name: 'no handshake since minute 1',
-    series: [[sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'K=' }), '60x20']],
+    name: 'no handshake since minute 1, while traffic was flowing',
+    series: [
+      [sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'K=' }), '60x20'],
+      [sel('openwrt_wireguard_peer_receive_bytes_total', { interface: 'wg0', public_key: 'K=' }), '0+5000x3 15000x17'],
+      [sel('openwrt_wireguard_peer_transmit_bytes_total', { interface: 'wg0', public_key: 'K=' }), '0+9000x20'],
+    ],
     eval: '13m',
     fire: [{ severity: 'warning', labels: { ...R, interface: 'wg0', public_key: 'K=' }, value: '12m 0s' }],
+  },
+  {
+    alert: 'WireguardHandshakeStale',
+    name: 'a phone asleep: no handshake and no traffic for over an hour',
+    series: [
+      [sel('openwrt_wireguard_peer_last_handshake_timestamp_seconds', { interface: 'wg0', public_key: 'K=' }), '60x90'],
+      [sel('openwrt_wireguard_peer_receive_bytes_total', { interface: 'wg0', public_key: 'K=' }), '0+5000x3 15000x87'],
+      [sel('openwrt_wireguard_peer_transmit_bytes_total', { interface: 'wg0', public_key: 'K=' }), '0+5000x3 15000x87'],
+    ],
+    eval: '85m',
+    fire: [],
   },
   {
     alert: 'WireguardHandshakeStale',
