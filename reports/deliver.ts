@@ -3,6 +3,7 @@
 // target without it.
 import { hostname } from 'node:os';
 import { createTransport } from 'nodemailer';
+import { request } from 'undici';
 import { errorMessage, ReportError } from '../exporter/errors.ts';
 import type { Report } from './report.ts';
 
@@ -63,11 +64,12 @@ async function mail(url: URL, d: Delivery): Promise<string> {
 }
 
 async function post(url: URL, d: Delivery): Promise<string> {
-  let res: Response;
+  let statusCode: number;
   try {
-    res = await fetch(url, {
+    // undici, as the report's Prometheus client: one HTTP client for the report.
+    const res = await request(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         router: d.report.router,
         kind: d.report.kind,
@@ -76,13 +78,15 @@ async function post(url: URL, d: Delivery): Promise<string> {
         file: d.fileName,
         text: d.text,
       }),
-      signal: AbortSignal.timeout(30_000),
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
     });
+    statusCode = res.statusCode;
+    await res.body.dump();
   } catch (e) {
-    const cause = (e as { cause?: unknown }).cause;
-    throw new ReportError(`cannot post the report to ${describeTarget(url.href)}: ${errorMessage(cause ?? e)}`);
+    throw new ReportError(`cannot post the report to ${describeTarget(url.href)}: ${errorMessage(e)}`);
   }
-  if (!res.ok) throw new ReportError(`the webhook ${describeTarget(url.href)} answered ${res.status} ${res.statusText}`);
+  if (statusCode < 200 || statusCode > 299) throw new ReportError(`the webhook ${describeTarget(url.href)} answered ${statusCode}`);
   return `posted to ${describeTarget(url.href)}`;
 }
 

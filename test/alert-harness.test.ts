@@ -31,6 +31,7 @@ import {
   type RunningExporter,
 } from './helpers.ts';
 import { createLab, LAB_TARGET, type Lab } from './lab/netns.ts';
+import { alertRulesAtPace } from './prometheus-lab.ts';
 
 const SPEED = 15;
 
@@ -386,14 +387,9 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
     }
     const config = parse(await readFile(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as PrometheusConfig;
     for (const key of ['scrape_interval', 'scrape_timeout', 'evaluation_interval']) config.global[key] = faster(config.global[key]!);
-    const alerts = parse(await readFile(path.join(ROOT, 'prometheus/rules/alerts.yml'), 'utf8')) as {
-      groups: Array<{ interval?: string; rules: Array<{ for?: string }> }>;
-    };
-    for (const group of alerts.groups) if (group.interval) group.interval = faster(group.interval);
-    for (const rule of alerts.groups.flatMap((g) => g.rules)) if (rule.for) rule.for = faster(rule.for);
-    await writeFile(path.join(work.dir, 'alerts.yml'), stringify(alerts));
+    const alerts = await alertRulesAtPace(work.dir, { interval: faster, for: faster });
     await writeFile(path.join(work.dir, 'routers.yml'), JSON.stringify(targets));
-    config.rule_files = [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(work.dir, 'alerts.yml')];
+    config.rule_files = [path.join(ROOT, 'prometheus/rules/recording.yml'), alerts];
     config.alerting = { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] };
     const job = config.scrape_configs.find((j) => j.job_name === 'routerscope')!;
     job.file_sd_configs = [{ files: [path.join(work.dir, 'routers.yml')] }];

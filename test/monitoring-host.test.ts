@@ -7,7 +7,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { GENERATED_DIR, renderDashboards } from '../grafana/generate.ts';
 import {
   copyRouter,
@@ -22,7 +22,7 @@ import {
   writeScript,
   type RunningExporter,
 } from './helpers.ts';
-import { dashboards, promQuery, rules, substitute } from './prometheus-lab.ts';
+import { alertRulesAtPace, dashboards, promQuery, rules, substitute } from './prometheus-lab.ts';
 
 const run = promisify(execFile);
 
@@ -132,20 +132,15 @@ describe('every shipped expression against a real Prometheus', () => {
       ),
     );
     await writeFile(path.join(work.dir, 'routers.yml'), JSON.stringify(targets));
-    // The shipped alerts, every group evaluated at this Prometheus' pace (the daily group's
-    // 5 minutes would leave its rules unevaluated within the test).
-    const alerts = parse(await readFile(path.join(ROOT, 'prometheus/rules/alerts.yml'), 'utf8')) as {
-      groups: Array<{ interval?: string }>;
-    };
-    for (const group of alerts.groups) delete group.interval;
-    await writeFile(path.join(work.dir, 'alerts.yml'), stringify(alerts));
+    // The shipped alerts, every group evaluated at this Prometheus' pace.
+    const alerts = await alertRulesAtPace(work.dir, { interval: () => undefined });
     await writeFile(
       path.join(work.dir, 'prometheus.yml'),
       JSON.stringify({
         // Six test routers on two cores: a 1 s timeout (0.5 s for the collectors) was too tight for
         // the BPI-R4 under that load, and a missed deadline marks its series stale for a moment.
         global: { scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '1s' },
-        rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(work.dir, 'alerts.yml')],
+        rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), alerts],
         scrape_configs: [{ job_name: 'routerscope', file_sd_configs: [{ files: [path.join(work.dir, 'routers.yml')] }] }],
         remote_write: [{ url: `http://127.0.0.1:${vmPort}/api/v1/write`, queue_config: { batch_send_deadline: '1s' } }],
       }),

@@ -1,7 +1,7 @@
 // Shared by the tests that run the shipped rules and dashboards against a real Prometheus.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { GENERATED_DIR } from '../grafana/generate.ts';
 import { ROOT } from './helpers.ts';
 
@@ -30,6 +30,32 @@ export const rules = async (file: string): Promise<Rule[]> =>
   (parse(await readFile(path.join(ROOT, 'prometheus', 'rules', file), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap(
     (g) => g.rules,
   );
+
+/** A duration as a test Prometheus runs it: another duration, or undefined for none at all. */
+export type Pace = (duration: string) => string | undefined;
+
+/**
+ * The shipped alert rules with their group intervals and `for:` durations set to a test
+ * Prometheus' pace (the daily group's 5 minutes would leave its rules unevaluated in a short test),
+ * written into `dir`; resolves to the file.
+ */
+export async function alertRulesAtPace(dir: string, pace: { interval: Pace; for?: Pace }): Promise<string> {
+  const alerts = parse(await readFile(path.join(ROOT, 'prometheus', 'rules', 'alerts.yml'), 'utf8')) as {
+    groups: Array<{ interval?: string; rules: Array<{ for?: string }> }>;
+  };
+  const set = (o: { interval?: string; for?: string }, key: 'interval' | 'for', to: Pace) => {
+    const value = o[key] === undefined ? undefined : to(o[key]);
+    if (value === undefined) delete o[key];
+    else o[key] = value;
+  };
+  for (const group of alerts.groups) {
+    set(group, 'interval', pace.interval);
+    if (pace.for) for (const rule of group.rules) set(rule, 'for', pace.for);
+  }
+  const file = path.join(dir, 'alerts.yml');
+  await writeFile(file, stringify(alerts));
+  return file;
+}
 
 /** Grafana's variables, as "All" and a short range would set them. */
 export function substitute(expr: string): string {

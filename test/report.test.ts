@@ -311,6 +311,9 @@ describe('routerscope report over a backfilled week', () => {
       );
       expect(failing.stdout + failing.stderr).not.toContain('s3cret');
       expect(received.length).toBe(2);
+      const refused = await of14th('daily', '--send', `${url}/broken`);
+      expect(refused.stderr).toBe(`routerscope report: the webhook ${url}/broken answered 500\n`);
+      expect(refused.code).toBe(1);
     } finally {
       hook.close();
     }

@@ -7,11 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { parseNetDev } from '../collectors/netdev.ts';
 import { Q } from '../grafana/queries.ts';
 import { copyRouter, freePort, ROOT, startExporter, stopProcess, tempDir, waitFor, type RunningExporter } from './helpers.ts';
-import { promQuery, rules, substitute } from './prometheus-lab.ts';
+import { alertRulesAtPace, promQuery, rules, substitute } from './prometheus-lab.ts';
 import { advance, MOVES } from './router-moves.ts';
 
 describe('WAN traffic numbers on the real router shapes', () => {
@@ -54,17 +53,12 @@ describe('WAN traffic numbers on the real router shapes', () => {
     // The shipped alerts with every `for:` cut to nothing: a healthy router must stay quiet even
     // with no grace at all; and every group evaluated at this Prometheus' pace (the daily one's
     // 5 minutes would leave it unevaluated).
-    const alerts = parse(await readFile(path.join(ROOT, 'prometheus/rules/alerts.yml'), 'utf8')) as {
-      groups: Array<{ interval?: string; rules: Array<{ for?: string }> }>;
-    };
-    for (const group of alerts.groups) delete group.interval;
-    for (const rule of alerts.groups.flatMap((g) => g.rules)) delete rule.for;
-    await writeFile(path.join(work.dir, 'alerts.yml'), stringify(alerts));
+    const alerts = await alertRulesAtPace(work.dir, { interval: () => undefined, for: () => undefined });
     await writeFile(
       path.join(work.dir, 'prometheus.yml'),
       JSON.stringify({
         global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-        rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), path.join(work.dir, 'alerts.yml')],
+        rule_files: [path.join(ROOT, 'prometheus/rules/recording.yml'), alerts],
         scrape_configs: [{ job_name: 'routerscope', file_sd_configs: [{ files: [path.join(work.dir, 'routers.yml')] }] }],
       }),
     );
