@@ -382,7 +382,12 @@ function emitProbes(out: MetricSink, probes: readonly ReportedProbe[]): void {
   const rtt = out.family('openwrt_ping_rtt_seconds', 'histogram', 'Round-trip times of ping replies.');
   for (const { spec, probe, stream } of [...probes].sort((a, b) => (key(a.spec) < key(b.spec) ? -1 : 1))) {
     const labels = { target: spec.name, source: spec.source ?? '', kind: spec.kind, ...spec.labels };
-    out.gauge('openwrt_ping_up', 'Whether the ping process for the target is running.', labels, stream?.running ? 1 : 0);
+    out.gauge(
+      'openwrt_ping_up',
+      'Whether the ping process for the target is running (a restarted one once it has stayed up 5 s).',
+      labels,
+      stream?.up ? 1 : 0,
+    );
     out.counter(
       'openwrt_ping_requests_total',
       'Echo requests whose fate is known (answered, or lost after the timeout).',

@@ -13,6 +13,8 @@ export interface LineFollower {
   start(): void;
   stop(): Promise<void>;
   readonly running: boolean;
+  /** Running and not in a crash loop: what the health series report. */
+  readonly up: boolean;
   /** How many times it had to start reading again (a process that ended, a rotated file). */
   readonly restarts: number;
 }
@@ -35,6 +37,10 @@ export class FileFollower implements LineFollower {
 
   get running(): boolean {
     return this.timer !== undefined;
+  }
+
+  get up(): boolean {
+    return this.running;
   }
 
   get restarts(): number {

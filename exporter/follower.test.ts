@@ -10,6 +10,7 @@ import { parseLogLine, ReplayFilter } from '../openwrt/logread.ts';
 import { capture } from '../test/captures.ts';
 import { tempDir, waitFor, writeScript } from '../test/helpers.ts';
 import { Follower, Periodic } from './follower.ts';
+import { LineStream } from './line-stream.ts';
 import { MetricSink, render } from './metrics.ts';
 import { parseExposition, toSeriesMap } from './parse-exposition.ts';
 
@@ -88,6 +89,42 @@ describe('Follower of logread -f', () => {
     const out = new MetricSink();
     follower.report(out, 'events');
     expect(toSeriesMap(parseExposition(render(out.result()))).get('routerscope_follower_up{collector="events"}')).toBe(0);
+  });
+});
+
+describe('LineStream health', () => {
+  it('reads a process that keeps dying as down, even while one of its short lives runs; one that stays is up', async () => {
+    const { dir, sources, remove } = await router();
+    // Lives 150 ms, then fails, until a `stay` file appears.
+    await writeScript(path.join(dir, 'logread'), `[ -e "${dir}/stay" ] && exec sleep 600; sleep 0.15; exit 1`);
+    const stream = new LineStream({
+      sources,
+      command: 'logread',
+      args: ['-f'],
+      onLine: () => {},
+      log,
+      minBackoffMs: 50,
+      maxBackoffMs: 100,
+      settleMs: 400,
+    });
+    try {
+      stream.start();
+      await waitFor(() => (stream.starts >= 2 ? true : undefined), 5000, 'a restart');
+      const seen = { running: 0, up: 0 };
+      for (let i = 0; i < 60; i++) {
+        if (stream.running) seen.running++;
+        if (stream.up) seen.up++;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen.running).toBeGreaterThan(0);
+      expect(seen.up).toBe(0);
+      await writeFile(path.join(dir, 'stay'), '');
+      await waitFor(() => (stream.up ? true : undefined), 5000, 'the process that stays to count as up');
+      expect(stream.running).toBe(true);
+    } finally {
+      await stream.stop();
+      await remove();
+    }
   });
 });
 

@@ -56,6 +56,10 @@ export class Follower {
     return this.reader.running;
   }
 
+  get up(): boolean {
+    return this.reader.up;
+  }
+
   /** How many times the follower had to start again: a process that ended, a file that came back. */
   get restarts(): number {
     return this.reader.restarts;
@@ -72,7 +76,12 @@ export class Follower {
 
   /** The follower's health, the same series for every collector that follows a log. */
   report(out: MetricSink, collector: string): void {
-    out.gauge('routerscope_follower_up', 'Whether the log follower is running.', { collector }, this.running ? 1 : 0);
+    out.gauge(
+      'routerscope_follower_up',
+      'Whether the log follower is running (a restarted one once it has stayed up 5 s).',
+      { collector },
+      this.up ? 1 : 0,
+    );
     out.counter('routerscope_follower_restarts_total', 'How many times the log follower started again.', { collector }, this.restarts);
     out.counter('routerscope_follower_lines_total', 'Log lines read (replayed lines not counted).', { collector }, this.lines);
   }

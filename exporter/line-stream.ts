@@ -16,6 +16,8 @@ export interface LineStreamOptions {
   readonly log: Logger;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** How long a process started after a failure must run before it counts as up (default 5 s). */
+  readonly settleMs?: number;
 }
 
 export class LineStream {
@@ -27,6 +29,9 @@ export class LineStream {
   private lastFailure: string | undefined;
   /** How many times a process was started; the first start counts. */
   starts = 0;
+  private startedAt = 0;
+  /** A process ended or failed to start at least once: later ones must prove they stay. */
+  private hasFailed = false;
 
   constructor(private readonly options: LineStreamOptions) {
     this.backoffMs = options.minBackoffMs ?? 500;
@@ -34,6 +39,16 @@ export class LineStream {
 
   get running(): boolean {
     return this.child !== undefined;
+  }
+
+  /**
+   * Up: a process runs and the stream is not in a crash loop. A process that dies at once every
+   * backoff would otherwise read as up whenever a scrape lands in its short life, and an alert on
+   * `up == 0` for some minutes would never fire (or fire twice).
+   */
+  get up(): boolean {
+    if (!this.child) return false;
+    return !this.hasFailed || Date.now() - this.startedAt >= (this.options.settleMs ?? 5000);
   }
 
   get restarts(): number {
@@ -70,7 +85,7 @@ export class LineStream {
     }
     this.child = child;
     this.starts++;
-    const startedAt = Date.now();
+    const startedAt = (this.startedAt = Date.now());
     if (this.lastFailure !== undefined) log.info({ command }, 'line stream started');
     this.lastFailure = undefined;
     this.options.onStart?.();
@@ -91,6 +106,7 @@ export class LineStream {
 
   private failed(why: string, level: 'info' | 'warn', msg: string): void {
     const { log, command } = this.options;
+    this.hasFailed = true;
     if (why === this.lastFailure) log.debug({ err: why, command }, msg);
     else log[level]({ err: why, command }, msg);
     this.lastFailure = why;
