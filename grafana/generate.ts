@@ -6,14 +6,16 @@ import { fileURLToPath } from 'node:url';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { bandwidth } from './dashboards/bandwidth.ts';
 import { clients } from './dashboards/clients.ts';
+import { host } from './dashboards/host.ts';
 import { latency } from './dashboards/latency.ts';
+import { network } from './dashboards/network.ts';
 import { optics } from './dashboards/optics.ts';
 import { overview } from './dashboards/overview.ts';
 import { wan } from './dashboards/wan.ts';
 import { wifi } from './dashboards/wifi.ts';
 import { finalize } from './panels.ts';
 
-export const DASHBOARDS = [overview, wan, latency, bandwidth, clients, wifi, optics];
+export const DASHBOARDS = [overview, wan, latency, bandwidth, network, clients, host, wifi, optics];
 
 /** File name -> JSON text of each dashboard. */
 export function renderDashboards(): Map<string, string> {

@@ -3,6 +3,7 @@
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import {
   BarGaugeDisplayMode,
+  GraphDrawStyle,
   LegendDisplayMode,
   LegendPlacement,
   ReduceDataOptionsBuilder,
@@ -11,7 +12,10 @@ import {
   VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
+  AdHocVariableBuilder,
   AnnotationQueryBuilder,
+  DashboardLinkBuilder,
+  DashboardLinkType,
   DashboardBuilder,
   DashboardCursorSync,
   DatasourceVariableBuilder,
@@ -35,6 +39,7 @@ import { Q } from './queries.ts';
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
 export interface QueryOptions {
+  /** The series' name; the router's name is put in front, so several routers stay apart. */
   readonly legend?: string;
   readonly instant?: boolean;
   readonly format?: 'table' | 'heatmap';
@@ -43,7 +48,8 @@ export interface QueryOptions {
 
 export function query(expr: string, options: QueryOptions = {}): DataqueryBuilder {
   const q = new DataqueryBuilder().datasource(DATASOURCE).expr(expr);
-  if (options.legend) q.legendFormat(options.legend);
+  const perRouter = options.legend && options.format !== 'heatmap' && !options.legend.includes('{{router}}');
+  if (options.legend) q.legendFormat(perRouter ? `{{router}} ${options.legend}` : options.legend);
   if (options.instant) q.instant();
   if (options.format === 'table') q.format(PromQueryFormat.Table);
   if (options.format === 'heatmap') q.format(PromQueryFormat.Heatmap);
@@ -61,7 +67,7 @@ export function timeSeries(
   unit: string,
   queries: DataqueryBuilder[],
   s: Size = { w: 12, h: 8 },
-  opts: { stack?: boolean; description?: string } = {},
+  opts: { stack?: boolean; bars?: boolean; timeFrom?: string } = {},
 ) {
   const p = new timeseries.PanelBuilder()
     .title(title)
@@ -74,8 +80,10 @@ export function timeSeries(
         .showLegend(true)
         .calcs(['mean', 'max', 'lastNotNull']),
     );
-  if (opts.description) p.description(opts.description);
   if (opts.stack) p.stacking(new StackingConfigBuilder().mode(StackingMode.Normal)).fillOpacity(40);
+  // Bars for volumes per hour or day, over the panel's own range whatever the dashboard shows.
+  if (opts.bars) p.drawStyle(GraphDrawStyle.Bars).fillOpacity(80).lineWidth(1);
+  if (opts.timeFrom) p.timeFrom(opts.timeFrom);
   for (const q of queries) p.withTarget(q);
   return size(p, s);
 }
@@ -97,12 +105,27 @@ export function statPanel(
   return size(p, s);
 }
 
-export function tablePanel(title: string, queries: DataqueryBuilder[], s: Size = { w: 12, h: 8 }, merge = false) {
+export interface TableOptions {
+  /** One row per label set, the queries' values side by side. */
+  readonly merge?: boolean;
+  readonly unit?: string;
+  /** Names for the value columns, in query order (Grafana says `Value #A`, `Value #B`). */
+  readonly values?: readonly string[];
+  /** Value columns with a unit of their own, by the name given in `values`. */
+  readonly units?: Readonly<Record<string, string>>;
+}
+
+export function tablePanel(title: string, queries: DataqueryBuilder[], s: Size = { w: 12, h: 8 }, opts: TableOptions = {}) {
   const p = new table.PanelBuilder().title(title).datasource(DATASOURCE);
   for (const q of queries) p.withTarget(q);
+  if (opts.unit) p.unit(opts.unit);
+  // A single query's column is `Value`; several give `Value #A`, `Value #B`...
+  const valueColumn = (i: number) => (queries.length === 1 ? 'Value' : `Value #${String.fromCharCode(65 + i)}`);
+  const renameByName = Object.fromEntries((opts.values ?? []).map((name, i) => [valueColumn(i), name]));
+  for (const [name, unit] of Object.entries(opts.units ?? {})) p.overrideByName(name, [{ id: 'unit', value: unit }]);
   p.transformations([
-    ...(merge ? [{ id: 'merge', options: {} }] : []),
-    { id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true } } },
+    ...(opts.merge ? [{ id: 'merge', options: {} }] : []),
+    { id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true }, renameByName } },
   ]);
   return size(p, s);
 }
@@ -151,7 +174,7 @@ export function stateTimeline(
 
 export const row = (title: string) => new RowBuilder(title);
 
-type Variable = 'router' | 'interface' | 'client';
+type Variable = 'router' | 'interface' | 'client' | 'target' | 'host';
 
 /** A dashboard with the data source and router variables (and those asked for), browser time. */
 export function dashboard(uid: string, title: string, variables: Variable[] = []): DashboardBuilder {
@@ -162,8 +185,16 @@ export function dashboard(uid: string, title: string, variables: Variable[] = []
     .time({ from: 'now-6h', to: 'now' })
     .timezone('browser')
     .tooltip(DashboardCursorSync.Crosshair)
-    .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
-  const v = (name: string, label: string, q: string) =>
+    .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
+    .link(
+      new DashboardLinkBuilder('routerscope')
+        .type(DashboardLinkType.Dashboards)
+        .tags(['routerscope'])
+        .asDropdown(true)
+        .includeVars(true)
+        .keepTime(true),
+    );
+  const v = (name: string, label: string, q: string, allValue = '.+') =>
     new QueryVariableBuilder(name)
       .label(label)
       .datasource(DATASOURCE)
@@ -173,10 +204,15 @@ export function dashboard(uid: string, title: string, variables: Variable[] = []
       .sort(VariableSort.AlphabeticalAsc)
       .multi(true)
       .includeAll(true)
-      .allValue('.+');
+      .allValue(allValue);
   d.withVariable(v('router', 'Router', Q.routers));
-  if (variables.includes('interface')) d.withVariable(v('interface', 'WAN', Q.wans));
+  // "All" WANs also keeps series with no WAN at all (a target pinged by the routing table).
+  if (variables.includes('interface')) d.withVariable(v('interface', 'WAN', Q.wans, '.*'));
+  if (variables.includes('target')) d.withVariable(v('target', 'Ping target', Q.targets));
   if (variables.includes('client')) d.withVariable(v('client', 'Client', Q.clients));
+  if (variables.includes('host')) d.withVariable(v('host', 'Host', Q.hosts).multi(false).includeAll(false));
+  // Any label a ping target carries (country, group...) filters every query.
+  if (variables.includes('target')) d.withVariable(new AdHocVariableBuilder('filter').label('Filter').datasource(DATASOURCE));
   return d;
 }
 

@@ -48,6 +48,62 @@ describe('prometheus', () => {
   });
 });
 
+describe("the README's native install (Debian's prometheus, no compose)", () => {
+  it('keeps a year as the compose stack does, with the files laid out as the README copies them', async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf("### Without compose: Debian's own Prometheus"));
+    const args = /ARGS="([^"]+)"/.exec(section)?.[1];
+    expect(args, 'the README sets ARGS in /etc/default/prometheus').toBeDefined();
+    const flags = args!.split(' ');
+    // The same retention as docker-compose.yml gives.
+    const compose = await readFile(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    for (const flag of flags) expect(compose, flag).toContain(flag);
+    expect(flags).toContain('--storage.tsdb.retention.time=1y');
+
+    // /etc/prometheus as the README's cp lines leave it.
+    const etc = await tempDir('routerscope-etc-prometheus-');
+    try {
+      const copies = [...section.matchAll(/^sudo cp (-r )?(.+) \/etc\/prometheus\/(\S*)$/gm)];
+      expect(copies.length).toBeGreaterThanOrEqual(3);
+      for (const [, recursive, sources, target] of copies)
+        for (const source of sources!.split(' '))
+          await run('cp', [...(recursive ? ['-r'] : []), path.join(ROOT, source), path.join(etc.dir, target || path.basename(source))]);
+      const check = await tool('promtool', ['check', 'config', path.join(etc.dir, 'prometheus.yml')], etc.dir);
+      expect(check.out).toContain('SUCCESS: 2 rule files found');
+      expect(check.code).toBe(0);
+
+      // Debian's prometheus takes the flags and says so on /api/v1/status/flags.
+      const port = await freePort();
+      const prometheus = spawn(
+        'prometheus',
+        [
+          `--config.file=${etc.dir}/prometheus.yml`,
+          `--storage.tsdb.path=${etc.dir}/data`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          ...flags,
+        ],
+        { stdio: 'ignore' },
+      );
+      try {
+        const running = await waitFor(
+          async () => {
+            const res = await fetch(`http://127.0.0.1:${port}/api/v1/status/flags`).catch(() => undefined);
+            return res?.ok ? ((await res.json()) as { data: Record<string, string> }).data : undefined;
+          },
+          30000,
+          'prometheus with the README flags',
+        );
+        expect(running['storage.tsdb.retention.time']).toBe('1y');
+        expect(running['storage.tsdb.retention.size']).toBe('50GiB'); // Prometheus' own spelling of 50GB
+      } finally {
+        await stopProcess(prometheus);
+      }
+    } finally {
+      await etc.remove();
+    }
+  });
+});
+
 describe('alertmanager', () => {
   it('amtool check-config passes', async () => {
     const result = await tool('amtool', ['check-config', 'alertmanager.yml']);

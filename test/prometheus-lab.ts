@@ -8,7 +8,14 @@ import { ROOT } from './helpers.ts';
 export interface Dashboard {
   uid: string;
   title: string;
-  panels: Array<{ id: number; type: string; title: string; targets?: Array<{ expr: string; refId: string }>; panels?: unknown[] }>;
+  panels: Array<{
+    id: number;
+    type: string;
+    title: string;
+    description?: string;
+    targets?: Array<{ expr: string; refId: string }>;
+    panels?: unknown[];
+  }>;
   templating: { list: Array<{ name: string; type: string; query?: string }> };
   annotations?: { list?: Array<{ expr?: string }> };
 }
@@ -61,8 +68,10 @@ export async function alertRulesAtPace(dir: string, pace: { interval: Pace; for?
 export function substitute(expr: string): string {
   return expr
     .replaceAll('$router', '.+')
-    .replaceAll('$interface', '.+')
+    .replaceAll('$interface', '.*') // the WAN variable's "All" keeps series with no WAN
     .replaceAll('$client', '.+')
+    .replaceAll('$target', '.+')
+    .replaceAll('$host', '.+')
     .replaceAll('$__rate_interval', '15s')
     .replaceAll('$__range', '2m')
     .replaceAll('$__interval', '5s');
