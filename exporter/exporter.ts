@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { CollectorDefinition, CollectorInstance, RouteHandler } from './collector.ts';
 import type { Config } from './config.ts';
 import { errorMessage, isAbsent, RouterscopeError } from './errors.ts';
-import { createIdentities } from './identity.ts';
+import { createIdentities, keptSalt } from './identity.ts';
 import { Family, mergeFamilies, MetricSink, seriesCount, type MetricFamily } from './metrics.ts';
 import { SelfMetrics } from './self-metrics.ts';
 import { shareCommands, type Sources } from './sources.ts';
@@ -59,6 +59,8 @@ export class Exporter {
   private states = new Map<string, CollectorState>();
   private round?: Round;
   readonly self = new SelfMetrics();
+  /** Collections wait for the pseudonym salt kept on the router. */
+  private identitiesReady: Promise<void> = Promise.resolve();
 
   constructor(
     private config: Config,
@@ -84,7 +86,13 @@ export class Exporter {
   private instantiate(config: Config, sources: Sources): Map<string, CollectorState> {
     const states = new Map<string, CollectorState>();
     const { privacy } = config;
-    const identities = createIdentities({ expose: privacy.expose_identities, anonymize: privacy.anonymize, salt: privacy.identity_salt });
+    const keepSalt = !privacy.expose_identities && privacy.anonymize === 'hash' && privacy.identity_salt === undefined;
+    const identities = createIdentities({
+      expose: privacy.expose_identities,
+      anonymize: privacy.anonymize,
+      salt: keepSalt ? keptSalt(sources, this.log) : privacy.identity_salt,
+    });
+    this.identitiesReady = identities.ready;
     for (const def of this.definitions) {
       const settings = config.collectors[def.name];
       if (!settings?.enabled) continue;
@@ -271,7 +279,7 @@ export class Exporter {
         return joined;
       }
       round.running++;
-      const started = round.sources.then((sources) => this.collectOne(state, deadlineAt, sources));
+      const started = Promise.all([round.sources, this.identitiesReady]).then(([sources]) => this.collectOne(state, deadlineAt, sources));
       const collection: Collection = {
         outcome: started.then((c) => c.outcome),
         extend: (at) => void started.then((c) => c.extend(at)),

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
+import { KEPT_SALT_FILE } from '../exporter/identity.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -54,6 +55,12 @@ export async function buildIpk(version: string, bundle: Buffer): Promise<{ file:
       { name: './etc/config/routerscope', content: read('procd/routerscope.uci'), mode: 0o600 },
       { name: './etc/routerscope/', mode: 0o755, dir: true },
       { name: './etc/routerscope/config.yml', content: read('procd/config.yml'), mode: 0o644 },
+      // sysupgrade keeps these: the pseudonym salt (or every client is new after an upgrade) and
+      // a WAN change awaiting confirmation, so its rollback still happens.
+      { name: './lib/', mode: 0o755, dir: true },
+      { name: './lib/upgrade/', mode: 0o755, dir: true },
+      { name: './lib/upgrade/keep.d/', mode: 0o755, dir: true },
+      { name: './lib/upgrade/keep.d/routerscope', content: `${KEPT_SALT_FILE}\n/etc/routerscope-pending/\n`, mode: 0o644 },
     ],
     mtime,
   );

@@ -47,8 +47,13 @@ describe('ipk', () => {
       ['./etc/init.d/routerscope', '755'],
       ['./etc/config/routerscope', '600'],
       ['./etc/routerscope/config.yml', '644'],
+      ['./lib/upgrade/keep.d/routerscope', '644'],
     ]);
     expect(data.get('./usr/lib/routerscope/routerscope.mjs')!.content).toEqual(bundle);
+    // What sysupgrade keeps besides the conffiles: the pseudonym salt and a pending WAN change.
+    expect(data.get('./lib/upgrade/keep.d/routerscope')!.content.toString()).toBe(
+      '/etc/routerscope-identity-salt\n/etc/routerscope-pending/\n',
+    );
     expect(data.get('./etc/init.d/routerscope')!.content.toString()).toBe(
       await readFile(path.join(ROOT, 'procd/routerscope.init'), 'utf8'),
     );

@@ -1,7 +1,8 @@
 // With privacy.expose_identities off, no client MAC or host name appears in /metrics.
-import { readdir, readFile, appendFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KEPT_SALT_FILE } from '../exporter/identity.ts';
 import { copyRouter, ROUTERS, scrape, startExporter, waitFor } from './helpers.ts';
 
 const MAC = /\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi;
@@ -58,6 +59,38 @@ describe.each(ROUTERS)('identities hidden on %s', (router) => {
       expect(deprecations.length).toBe(anonymize === 'hash' ? 0 : 2);
     } finally {
       await exporter.stop();
+      await copy.remove();
+    }
+  });
+});
+
+describe('pseudonyms without a configured salt', () => {
+  it('stay the same across restarts, from a salt drawn once and kept on the router, never shown', async () => {
+    const copy = await copyRouter('gl-mt2500a');
+    await appendFile(path.join(copy.dir, 'config.yml'), `privacy:\n  expose_identities: false\n  anonymize: hash\n`);
+    const pseudonyms = async () => {
+      const exporter = await startExporter(copy.flags);
+      try {
+        const text = await waitFor(async () =>
+          (await scrape(exporter.url)).match(/mac="anon-[0-9a-f]{12}"/g) ? scrape(exporter.url) : undefined,
+        );
+        return { text, macs: [...new Set(text.match(/mac="anon-[0-9a-f]{12}"/g))].sort() };
+      } finally {
+        await exporter.stop();
+      }
+    };
+    try {
+      const first = await pseudonyms();
+      const salt = (await readFile(path.join(copy.dir, 'rootfs', KEPT_SALT_FILE), 'utf8')).trim();
+      expect(salt).toMatch(/^[0-9a-f]{32}$/);
+      const second = await pseudonyms();
+      expect(first.macs.length).toBeGreaterThan(3);
+      expect(second.macs).toEqual(first.macs);
+      expect(first.text).not.toContain(salt);
+      // Another salt, another set: the pseudonyms do come from the kept salt.
+      await writeFile(path.join(copy.dir, 'rootfs', KEPT_SALT_FILE), 'ab'.repeat(16) + '\n');
+      expect((await pseudonyms()).macs).not.toEqual(first.macs);
+    } finally {
       await copy.remove();
     }
   });
