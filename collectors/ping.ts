@@ -384,7 +384,7 @@ function emitProbes(out: MetricSink, probes: readonly ReportedProbe[]): void {
     const labels = { target: spec.name, source: spec.source ?? '', kind: spec.kind, ...spec.labels };
     out.gauge(
       'openwrt_ping_up',
-      'Whether the ping process for the target is running (a restarted one once it has stayed up 5 s).',
+      'Whether the ping process for the target is running (0 while it keeps dying at once).',
       labels,
       stream?.up ? 1 : 0,
     );

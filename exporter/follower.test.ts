@@ -93,7 +93,7 @@ describe('Follower of logread -f', () => {
 });
 
 describe('LineStream health', () => {
-  it('reads a process that keeps dying as down, even while one of its short lives runs; one that stays is up', async () => {
+  it('reads a process that keeps dying as down, even while one of its short lives runs; one that stays, or restarts after a long life, is up', async () => {
     const { dir, sources, remove } = await router();
     // Lives 150 ms, then fails, until a `stay` file appears.
     await writeScript(path.join(dir, 'logread'), `[ -e "${dir}/stay" ] && exec sleep 600; sleep 0.15; exit 1`);
@@ -121,6 +121,11 @@ describe('LineStream health', () => {
       await writeFile(path.join(dir, 'stay'), '');
       await waitFor(() => (stream.up ? true : undefined), 5000, 'the process that stays to count as up');
       expect(stream.running).toBe(true);
+      // One that ran a while and was killed (logd restarted) is up again as soon as it runs.
+      const pid = stream.pid!;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => (stream.running && stream.pid !== pid ? true : undefined), 5000, 'the restart');
+      expect(stream.up).toBe(true);
     } finally {
       await stream.stop();
       await remove();

@@ -78,7 +78,7 @@ export class Follower {
   report(out: MetricSink, collector: string): void {
     out.gauge(
       'routerscope_follower_up',
-      'Whether the log follower is running (a restarted one once it has stayed up 5 s).',
+      'Whether the log follower is running (0 while it keeps dying at once).',
       { collector },
       this.up ? 1 : 0,
     );

@@ -16,7 +16,7 @@ export interface LineStreamOptions {
   readonly log: Logger;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
-  /** How long a process started after a failure must run before it counts as up (default 5 s). */
+  /** How long a process must run to count as up when the one before it died young (default 5 s). */
   readonly settleMs?: number;
 }
 
@@ -30,8 +30,8 @@ export class LineStream {
   /** How many times a process was started; the first start counts. */
   starts = 0;
   private startedAt = 0;
-  /** A process ended or failed to start at least once: later ones must prove they stay. */
-  private hasFailed = false;
+  /** The last process died young or did not start at all: the next one must prove it stays. */
+  private crashLooping = false;
 
   constructor(private readonly options: LineStreamOptions) {
     this.backoffMs = options.minBackoffMs ?? 500;
@@ -48,7 +48,11 @@ export class LineStream {
    */
   get up(): boolean {
     if (!this.child) return false;
-    return !this.hasFailed || Date.now() - this.startedAt >= (this.options.settleMs ?? 5000);
+    return !this.crashLooping || Date.now() - this.startedAt >= this.settleMs;
+  }
+
+  private get settleMs(): number {
+    return this.options.settleMs ?? 5000;
   }
 
   get restarts(): number {
@@ -71,6 +75,7 @@ export class LineStream {
     try {
       child = await sources.spawn(command, args);
     } catch (e) {
+      this.crashLooping = true;
       this.failed(
         errorMessage(e),
         isAbsent(e) ? 'info' : 'warn',
@@ -99,6 +104,8 @@ export class LineStream {
       lines.close();
       if (this.child === child) this.child = undefined;
       if (this.stopped) return;
+      // One that ran a while and ended (logd restarted) is simply started again, and up at once.
+      this.crashLooping = Date.now() - startedAt < this.settleMs;
       this.failed(`exited with ${code ?? signal}`, 'warn', 'line stream ended; restarting');
       this.scheduleRestart(Date.now() - startedAt);
     });
@@ -106,7 +113,6 @@ export class LineStream {
 
   private failed(why: string, level: 'info' | 'warn', msg: string): void {
     const { log, command } = this.options;
-    this.hasFailed = true;
     if (why === this.lastFailure) log.debug({ err: why, command }, msg);
     else log[level]({ err: why, command }, msg);
     this.lastFailure = why;

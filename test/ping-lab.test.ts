@@ -154,10 +154,15 @@ describe('ping prober in a network-namespace lab', () => {
       process.kill(pid, 'SIGKILL');
       await waitFor(() => (isAlive(pid) ? undefined : true), 5000, 'ping to die');
       const afterKill = target(await series(), 'killme');
+      // Up again once the new ping has run 5 s (it lived only seconds before it was killed, as a
+      // ping in a crash loop would).
       await waitFor(
-        async () => (target(await series(), 'killme').responses >= afterKill.responses + 50 ? true : undefined),
+        async () => {
+          const now = target(await series(), 'killme');
+          return now.responses >= afterKill.responses + 50 && now.up === 1 ? true : undefined;
+        },
         20000,
-        'replies after the restart',
+        'replies after the restart, and the prober up',
       );
       const end = target(await series(), 'killme');
       expect(end.up).toBe(1);

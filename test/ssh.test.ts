@@ -102,7 +102,12 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
       async () => {
         const text = await scrape(exporter.url);
         const normalized = normalizeForGolden(text).replace(/^.*routerscope_transport_operations_total.*\n/gm, '');
-        const done = text.includes(`routerscope_follower_lines_total{collector="events"} ${lines}\n`) && normalized === previous;
+        // Settled: every line read, every follower and prober up (a restarted one counts after 5 s),
+        // and two scrapes in a row that agree.
+        const done =
+          text.includes(`routerscope_follower_lines_total{collector="events"} ${lines}\n`) &&
+          !/^(routerscope_follower_up|openwrt_ping_up)\{.*\} 0$/m.test(text) &&
+          normalized === previous;
         previous = normalized;
         return done ? normalized : undefined;
       },
