@@ -6,13 +6,31 @@ import { routerDir } from '../test/helpers.ts';
 import { parseWirelessStatus } from './wifi.ts';
 
 describe('wifi', () => {
-  it("lists each radio's interfaces from network.wireless status", () => {
+  it("lists each radio's state and interfaces from network.wireless status", () => {
     const text = readFileSync(path.join(routerDir('bpi-r4-omr'), 'commands', 'ubus_-S_call_network.wireless_status'), 'utf8');
-    expect(parseWirelessStatus(text)).toEqual([
-      { radio: 'radio0', ifname: 'phy0-ap0' },
-      { radio: 'radio1', ifname: 'phy1-ap0' },
-    ]);
-    expect(parseWirelessStatus('{}')).toEqual([]);
+    expect(parseWirelessStatus(text)).toEqual({
+      radios: [
+        { radio: 'radio0', up: true, disabled: false },
+        { radio: 'radio1', up: true, disabled: false },
+      ],
+      interfaces: [
+        { radio: 'radio0', ifname: 'phy0-ap0' },
+        { radio: 'radio1', ifname: 'phy1-ap0' },
+      ],
+    });
+    // A radio that failed to come up has no interfaces; one switched off says so.
+    const down = JSON.stringify({
+      radio0: { up: false, disabled: false, interfaces: [] },
+      radio1: { up: false, disabled: true, interfaces: [] },
+    });
+    expect(parseWirelessStatus(down)).toEqual({
+      radios: [
+        { radio: 'radio0', up: false, disabled: false },
+        { radio: 'radio1', up: false, disabled: true },
+      ],
+      interfaces: [],
+    });
+    expect(parseWirelessStatus('{}')).toEqual({ radios: [], interfaces: [] });
     expect(() => parseWirelessStatus('Command failed: Not found')).toThrow(/^ubus call network.wireless status: invalid JSON/);
   });
 

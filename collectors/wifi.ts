@@ -9,12 +9,26 @@ export interface WirelessInterface {
   readonly ifname: string;
 }
 
-/** `ubus call network.wireless status`: radios and their interfaces' kernel names. */
-export function parseWirelessStatus(text: string): WirelessInterface[] {
-  const radios = parseJson<Record<string, { interfaces?: Array<{ ifname?: string }> }>>('ubus call network.wireless status', text);
-  return Object.entries(radios)
-    .flatMap(([radio, r]) => (r.interfaces ?? []).filter((i) => typeof i.ifname === 'string').map((i) => ({ radio, ifname: i.ifname! })))
-    .sort((a, b) => (a.ifname < b.ifname ? -1 : 1));
+export interface Radio {
+  readonly radio: string;
+  readonly up: boolean;
+  /** Switched off in /etc/config/wireless: down on purpose. */
+  readonly disabled: boolean;
+}
+
+/** `ubus call network.wireless status`: each radio's state, and its interfaces' kernel names. */
+export function parseWirelessStatus(text: string): { radios: Radio[]; interfaces: WirelessInterface[] } {
+  const status = parseJson<Record<string, { up?: boolean; disabled?: boolean; interfaces?: Array<{ ifname?: string }> }>>(
+    'ubus call network.wireless status',
+    text,
+  );
+  const entries = Object.entries(status).sort(([a], [b]) => (a < b ? -1 : 1));
+  return {
+    radios: entries.map(([radio, r]) => ({ radio, up: r.up === true, disabled: r.disabled === true })),
+    interfaces: entries
+      .flatMap(([radio, r]) => (r.interfaces ?? []).filter((i) => typeof i.ifname === 'string').map((i) => ({ radio, ifname: i.ifname! })))
+      .sort((a, b) => (a.ifname < b.ifname ? -1 : 1)),
+  };
 }
 
 export interface IwinfoInfo {
@@ -55,9 +69,9 @@ export const wifi = defineCollector({
   options: {},
   create: (_options, env) => ({
     async collect(ctx, out) {
-      let interfaces: WirelessInterface[];
+      let status: ReturnType<typeof parseWirelessStatus>;
       try {
-        interfaces = parseWirelessStatus(
+        status = parseWirelessStatus(
           (await ctx.sources.run('ubus', ['-S', 'call', 'network.wireless', 'status'], { signal: ctx.signal })).stdout,
         );
       } catch (e) {
@@ -66,8 +80,17 @@ export const wifi = defineCollector({
           throw new AbsentError('no network.wireless object in ubus: this router has no radios');
         throw e;
       }
+      for (const r of status.radios) {
+        out.gauge('openwrt_wifi_radio_up', 'Whether netifd has the radio up.', { device: r.radio }, r.up ? 1 : 0);
+        out.gauge(
+          'openwrt_wifi_radio_disabled',
+          'Whether the radio is switched off in the wireless config.',
+          { device: r.radio },
+          r.disabled ? 1 : 0,
+        );
+      }
       const results = await Promise.all(
-        interfaces.map(async (i) => {
+        status.interfaces.map(async (i) => {
           const [info, assoc] = await Promise.all([
             ubus<IwinfoInfo>(ctx, 'iwinfo', 'info', { device: i.ifname }),
             ubus<{ results?: Station[] }>(ctx, 'iwinfo', 'assoclist', { device: i.ifname }),

@@ -11,7 +11,7 @@
 // reach a receiver.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,6 +267,36 @@ const SCENARIOS: Scenario[] = [
       spawnSync('pkill', ['-f', `${dir}/bin/../commands/logread.log`]);
     },
     notifies: ['email RouterscopeFollowerDown dnsmasq', 'email RouterscopeFollowerDown events'],
+  },
+  {
+    // radio1 fails to come up (a channel its country does not allow); radio0 is switched off in
+    // the wireless config, which is no fault.
+    name: 'wifi-radio-down',
+    shape: 'bpi-r4-omr',
+    fault: async ({ dir }) => {
+      const file = commands(dir, 'ubus_-S_call_network.wireless_status');
+      const status = JSON.parse(await readFile(file, 'utf8')) as Record<string, { up: boolean; disabled: boolean; interfaces: unknown[] }>;
+      status.radio0 = { ...status.radio0!, up: false, disabled: true, interfaces: [] };
+      status.radio1 = { ...status.radio1!, up: false, interfaces: [] };
+      await writeFile(file, JSON.stringify(status));
+    },
+    notifies: [...BPI_AS_RECORDED, 'email WifiRadioDown radio1'],
+    inhibited: BPI_INHIBITED,
+  },
+  {
+    // The router's clock a day behind (no NTP server reached since boot): what its exporter says
+    // the time is, through the textfile collector in place of the time collector's reading.
+    name: 'clock-not-synced',
+    shape: 'openwrt-stock',
+    before: async (dir) => {
+      const file = path.join(dir, 'config.yml');
+      const config = parse(await readFile(file, 'utf8')) as { collectors: Record<string, unknown> };
+      config.collectors.time = { enabled: false };
+      await writeFile(file, stringify(config));
+      await mkdir(path.join(dir, 'rootfs/var/prometheus'), { recursive: true });
+      await writeFile(path.join(dir, 'rootfs/var/prometheus/clock.prom'), `node_time_seconds ${Math.round(Date.now() / 1000) - 86_400}\n`);
+    },
+    notifies: ['email RouterClockSkew'],
   },
   {
     name: 'exporter-down',

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { buildTestFiles } from '../prometheus/tests/alert-cases.ts';
 import { freePort, ROOT, stopProcess, tempDir, waitFor } from './helpers.ts';
 
@@ -34,6 +35,20 @@ describe('prometheus', () => {
     const files = buildTestFiles(path.join(PROM, 'rules', 'alerts.yml'));
     for (const [name, content] of Object.entries(files))
       expect(await readFile(path.join(PROM, 'tests', name), 'utf8'), `${name}: run npm run rules:tests`).toBe(content);
+  });
+
+  it("the README's alert table lists every alert with each severity it has, and nothing else", async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Alerts'), readme.indexOf('### Receivers'));
+    const documented = [...table.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map(([, alert, severity]) => `${alert} ${severity!.trim()}`);
+    const { groups } = parse(await readFile(path.join(PROM, 'rules', 'alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert?: string; labels?: { severity?: string } }> }>;
+    };
+    const severities = new Map<string, Set<string>>();
+    for (const r of groups.flatMap((g) => g.rules).filter((r) => r.alert))
+      severities.set(r.alert!, (severities.get(r.alert!) ?? new Set()).add(r.labels!.severity!));
+    const shipped = [...severities].map(([alert, s]) => `${alert} ${[...s].sort().reverse().join(' / ')}`);
+    expect(documented.sort()).toEqual(shipped.sort());
   });
 
   it('promtool test rules passes', async () => {
