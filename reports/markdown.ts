@@ -49,6 +49,12 @@ const local = (iso: string, timeZone: string) =>
     hourCycle: 'h23',
   }).format(new Date(iso));
 const window = (w: Window, tz: string) => `${local(w.start, tz)} – ${local(w.end, tz).slice(-5)} (${w.minutes} min)`;
+/** The p95, or where interpolation would put it below the mean, the bucket that holds it. */
+function p95(l: Report['latency'][number]): string {
+  if (!(l.p95Ms < l.meanMs)) return ms(l.p95Ms);
+  const [lower, upper] = l.p95BucketMs;
+  return upper === null ? `over ${ms(lower)}` : `${lower.toFixed(1)}–${ms(upper)}`;
+}
 const client = (c: ClientRow) => [c.hostname || '—', c.ip || '—', c.mac];
 
 /** The report in one paragraph: traffic, the worst outage, the alerts, anything new. */
@@ -64,6 +70,9 @@ function summary(r: Report, noun: string, tz: string): string {
       ? `The longest outage: ${worst.wan}, ${worst.o.minutes} min from ${local(worst.o.start, tz)}${outages.length > 1 ? ` (${outages.length} in all)` : ''}.`
       : 'No WAN was down.',
   );
+  const tunnelsDown = r.tunnels.filter((t) => t.availability < 1);
+  if (tunnelsDown.length > 0)
+    parts.push(`Tunnels down part of the ${noun}: ${tunnelsDown.map((t) => `${t.tunnel} (${percent(t.availability)} up)`).join(', ')}.`);
   const names = [...new Set(r.alerts.map((a) => a.alertname))];
   parts.push(
     names.length > 0 ? `${names.length === 1 ? '1 alert' : `${names.length} alerts`} fired (${names.join(', ')}).` : 'No alert fired.',
@@ -139,8 +148,14 @@ export function renderMarkdown(r: Report): string {
   out.push('## DNS\n');
   out.push(
     table(
-      ['Client', 'Queries', 'Unique domains'],
-      r.dns.map((d) => [d.client, String(d.queries), String(d.uniqueDomains)]),
+      ['Host', 'IP', 'Queries', 'Unique domains', 'Most asked'],
+      r.dns.map((d) => [
+        d.hostname || '—',
+        d.client,
+        String(d.queries),
+        String(d.uniqueDomains),
+        d.topDomains.map((t) => `${t.domain} (${Math.round(t.queries)})`).join(', ') || '—',
+      ]),
     ),
   );
   out.push('## Protocols\n');
@@ -164,6 +179,15 @@ export function renderMarkdown(r: Report): string {
     ...(r.pppoeReconnects.length > 0 ? [`PPPoE reconnects: ${r.pppoeReconnects.map((p) => `${p.interface} ${p.count}`).join(', ')}.`] : []),
   ];
   if (lines.length > 0) out.push(lines.join(' ') + '\n');
+  if (r.tunnels.length > 0) {
+    out.push('## Tunnels\n');
+    out.push(
+      table(
+        ['Tunnel', 'Availability'],
+        r.tunnels.map((t) => [t.tunnel, percent(t.availability)]),
+      ),
+    );
+  }
 
   out.push('## Latency\n');
   out.push(
@@ -173,13 +197,18 @@ export function renderMarkdown(r: Report): string {
         l.target,
         l.interface || '—',
         ms(l.meanMs),
-        ms(l.p95Ms),
+        p95(l),
         percent(l.loss),
         ms(l.jitterMs),
         sparkline(l.hourlyMeanMs),
       ]),
     ),
   );
+
+  if (r.latency.some((l) => l.p95Ms < l.meanMs))
+    out.push(
+      '_A p95 given as a range: the histogram says which bucket holds it, and interpolating within the bucket would put it below the mean._\n',
+    );
 
   out.push('## Alerts\n');
   out.push(

@@ -30,9 +30,19 @@ export interface Report {
   topDownload: ClientRow[];
   topUpload: ClientRow[];
   topConnections: ClientRow[];
-  dns: Array<{ client: string; queries: number; uniqueDomains: number }>;
+  /** Clients by DNS queries: their host name from the leases, and their most asked domains. */
+  dns: Array<{
+    client: string;
+    hostname: string;
+    queries: number;
+    uniqueDomains: number;
+    topDomains: Array<{ domain: string; queries: number }>;
+  }>;
   protocols: Array<{ protocol: string; bytes: number; share: number }>;
+  /** WANs over the time they were not disabled (one disabled throughout is left out). */
   wans: Array<{ interface: string; availability: number; outages: Window[] }>;
+  /** VPN interfaces and OMR's tunnel to the VPS: the share of the period each was up. */
+  tunnels: Array<{ tunnel: string; availability: number }>;
   failovers: number;
   pppoeReconnects: Array<{ interface: string; count: number }>;
   latency: Array<{
@@ -40,6 +50,8 @@ export interface Report {
     interface: string;
     meanMs: number;
     p95Ms: number;
+    /** The histogram bucket that holds the p95 (ms; null above the last bound). */
+    p95BucketMs: [number, number | null];
     loss: number;
     jitterMs: number;
     hourlyMeanMs: number[];
@@ -48,6 +60,23 @@ export interface Report {
   temperatures: Array<{ sensor: string; min: number; max: number }>;
   optics: Array<{ device: string; rxMinDbm: number; rxMaxDbm: number; txMinDbm: number; txMaxDbm: number }>;
   newClients: ClientRow[];
+}
+
+/**
+ * The bucket of a histogram that holds its q-quantile, in ms: histogram_quantile interpolates
+ * within it, which can put a p95 below the mean when the samples sit at the bucket's top.
+ */
+export function quantileBucket(buckets: Sample[], q: number): [number, number | null] {
+  const sorted = buckets
+    .map((b) => ({ le: b.labels.le === '+Inf' ? Infinity : Number(b.labels.le), count: b.value }))
+    .sort((a, b) => a.le - b.le);
+  const total = sorted.at(-1)?.count ?? 0;
+  let lower = 0;
+  for (const b of sorted) {
+    if (b.count >= q * total) return [lower * 1000, Number.isFinite(b.le) ? b.le * 1000 : null];
+    lower = b.le;
+  }
+  return [lower * 1000, null];
 }
 
 const seconds = (p: Period) => Math.round((p.end.getTime() - p.start.getTime()) / 1000);
@@ -122,29 +151,36 @@ export class ReportBuilder {
       topClients('openwrt_client_transmit_bytes_total'),
       topClients('openwrt_client_connections_total'),
     ]);
-    const [dnsQueries, uniqueDomains] = await Promise.all([
+    const [dnsQueries, uniqueDomains, domainQueries] = await Promise.all([
       q(`topk(10, sum by (client) (increase(openwrt_dns_queries_total{${r}}[${P}])))`),
       q(`max by (client) (max_over_time(openwrt_dns_client_unique_domains{${r}}[${P}]))`),
+      q(`max by (client, domain) (max_over_time(openwrt_dns_client_domain_queries{${r}}[${P}]))`),
     ]);
+    const hostnameOfAddress = (ip: string) => info.find((s) => s.labels.ip === ip && s.labels.hostname)?.labels.hostname ?? '';
     const protocols = await q(
       `sum by (protocol) (increase(openwrt_protocol_receive_bytes_total{${r}}[${P}]) + increase(openwrt_protocol_transmit_bytes_total{${r}}[${P}]))`,
     );
     const protocolTotal = num(protocols);
 
-    const [availability, failovers, ppp] = await Promise.all([
-      q(`avg_over_time(openwrt_wan_up{${r}}[${P}])`),
+    // A WAN's state while it was not disabled, every minute: time disabled is neither up nor down.
+    const enabledWanUp = `openwrt_wan_up{${r}} unless on (interface) (openwrt_wan_policy{${r}, policy="disabled"} == 1)`;
+    const [availability, failovers, ppp, tunnels, omrTunnel] = await Promise.all([
+      q(`avg_over_time((${enabledWanUp})[${P}:1m])`),
       q(`sum(increase(openwrt_interface_events_total{${r}, event="master_changed"}[${P}]))`),
       q(`sum by (interface) (increase(openwrt_interface_events_total{${r}, event="ppp_up"}[${P}]))`),
+      q(`avg_over_time((openwrt_interface_up{${r}} * on (interface) group_left () openwrt_interface_info{${r}, role="vpn"})[${P}:1m])`),
+      q(`avg_over_time(openwrt_omr_vpn_up{${r}}[${P}])`),
     ]);
     const step = Math.max(60, Math.ceil(seconds(period) / 10_000 / 60) * 60);
-    const upRange = await this.prom.queryRange(`openwrt_wan_up{${r}}`, period.start, period.end, step);
+    const upRange = await this.prom.queryRange(enabledWanUp, period.start, period.end, step);
 
     const latencyBy = 'target, interface';
-    const [mean, p95, loss, jitter, hourly] = await Promise.all([
+    const [mean, p95, buckets, loss, jitter, hourly] = await Promise.all([
       q(
         `sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_sum{${r}}[${P}])) / sum by (${latencyBy}) (increase(openwrt_ping_rtt_seconds_count{${r}}[${P}]))`,
       ),
       q(`histogram_quantile(0.95, sum by (${latencyBy}, le) (increase(openwrt_ping_rtt_seconds_bucket{${r}}[${P}])))`),
+      q(`sum by (${latencyBy}, le) (increase(openwrt_ping_rtt_seconds_bucket{${r}}[${P}]))`),
       q(
         `1 - sum by (${latencyBy}) (increase(openwrt_ping_responses_total{${r}}[${P}])) / sum by (${latencyBy}) (increase(openwrt_ping_requests_total{${r}}[${P}]))`,
       ),
@@ -192,8 +228,14 @@ export class ReportBuilder {
         .sort((a, b) => b.value - a.value)
         .map((s) => ({
           client: s.labels.client ?? '',
+          hostname: hostnameOfAddress(s.labels.client ?? ''),
           queries: Math.round(s.value),
           uniqueDomains: uniqueDomains.find((u) => u.labels.client === s.labels.client)?.value ?? 0,
+          topDomains: domainQueries
+            .filter((d) => d.labels.client === s.labels.client)
+            .sort((a, b) => b.value - a.value || (a.labels.domain! < b.labels.domain! ? -1 : 1))
+            .slice(0, 3)
+            .map((d) => ({ domain: d.labels.domain ?? '', queries: d.value })),
         })),
       protocols: protocols
         .sort((a, b) => b.value - a.value)
@@ -214,6 +256,10 @@ export class ReportBuilder {
             period.end.getTime() / 1000,
           ).map((w) => ({ start: fmt(w[0]), end: fmt(w[1]), minutes: Math.round((w[1] - w[0]) / 60) })),
         })),
+      tunnels: [
+        ...omrTunnel.map((s) => ({ tunnel: 'OMR tunnel to the VPS', availability: s.value })),
+        ...tunnels.map((s) => ({ tunnel: s.labels.interface ?? '', availability: s.value })).sort((a, b) => (a.tunnel < b.tunnel ? -1 : 1)),
+      ],
       failovers: Math.round(num(failovers)),
       pppoeReconnects: ppp
         .map((s) => ({ interface: s.labels.interface ?? '', count: Math.round(s.value) }))
@@ -225,6 +271,10 @@ export class ReportBuilder {
           interface: s.labels.interface ?? '',
           meanMs: s.value * 1000,
           p95Ms: (p95.find((x) => key(x) === key(s))?.value ?? NaN) * 1000,
+          p95BucketMs: quantileBucket(
+            buckets.filter((x) => key(x) === key(s)),
+            0.95,
+          ),
           loss: loss.find((x) => key(x) === key(s))?.value ?? NaN,
           jitterMs: (jitter.find((x) => key(x) === key(s))?.value ?? NaN) * 1000,
           hourlyMeanMs: (hourly.find((x) => key(x) === key(s))?.values ?? []).map(([, v]) => v * 1000),

@@ -10,6 +10,8 @@ export const DAYS = 8; // 10-11 .. 10-18: the days with traffic
  * mid-month would be extrapolated by Prometheus at the window's end. */
 export const TOTAL_STEPS = 21 * 288;
 export const OUTAGE = { day: 3, from: 14 * 12, steps: 6 }; // 2026-10-14 14:00-14:25 down
+/** The WireGuard tunnel down from 03:00 to 04:55 on 2026-10-15 (24 samples of 289 that day). */
+export const TUNNEL_OUTAGE = { day: 4, from: 3 * 12, steps: 24 };
 const day = (k: number) => Math.floor(k / 288);
 
 export const CLIENTS = [
@@ -58,6 +60,21 @@ export function homeSeries(router = 'home', clients = CLIENTS, totalSteps = TOTA
     { name: 'openwrt_wan_up', labels: { ...base, interface: 'wan' }, value: (k) => (down(k) ? 0 : 1) },
     { name: 'openwrt_wan_device_info', labels: { ...base, interface: 'wan', device: 'pppoe-wan' }, value: () => 1 },
     { name: 'openwrt_interface_up', labels: { ...base, interface: 'lan' }, value: () => 1 },
+    // A second WAN, disabled all along: it has no availability to speak of.
+    { name: 'openwrt_wan_up', labels: { ...base, interface: 'wanb' }, value: () => 0 },
+    { name: 'openwrt_wan_policy', labels: { ...base, interface: 'wanb', policy: 'disabled' }, value: () => 1 },
+    { name: 'openwrt_wan_policy', labels: { ...base, interface: 'wan', policy: 'primary' }, value: () => 1 },
+    {
+      name: 'openwrt_interface_info',
+      labels: { ...base, interface: 'wg0', device: 'wg0', l3_device: 'wg0', proto: 'wireguard', role: 'vpn' },
+      value: () => 1,
+    },
+    {
+      name: 'openwrt_interface_up',
+      labels: { ...base, interface: 'wg0' },
+      value: (k) =>
+        day(k) === TUNNEL_OUTAGE.day && k % 288 >= TUNNEL_OUTAGE.from && k % 288 < TUNNEL_OUTAGE.from + TUNNEL_OUTAGE.steps ? 0 : 1,
+    },
     {
       name: 'openwrt_interface_events_total',
       labels: { ...base, interface: 'wan', event: 'ppp_up' },
@@ -72,6 +89,18 @@ export function homeSeries(router = 'home', clients = CLIENTS, totalSteps = TOTA
     { name: 'openwrt_dns_queries_total', labels: { ...base, client: '192.168.8.11', type: 'AAAA' }, value: cumulative(() => 1) },
     { name: 'openwrt_dns_client_unique_domains', labels: { ...base, client: '192.168.8.10' }, value: () => 42 },
     { name: 'openwrt_dns_client_unique_domains', labels: { ...base, client: '192.168.8.11' }, value: (k) => (k === at(2, 12) ? 25 : 17) },
+    // The exporter's per-client top domains within its window: the report takes each one's peak.
+    ...[
+      ['192.168.8.10', 'netflix.com', 400],
+      ['192.168.8.10', 'nflxvideo.net', 310],
+      ['192.168.8.10', 'updates.example', 12],
+      ['192.168.8.10', 'time.example', 3],
+      ['192.168.8.11', 'github.com', 90],
+    ].map(([client, domain, n]) => ({
+      name: 'openwrt_dns_client_domain_queries',
+      labels: { ...base, client: client as string, domain: domain as string },
+      value: (k: number) => ((n as number) * (1 + (k % 288))) / 288,
+    })),
     {
       name: 'openwrt_ping_requests_total',
       labels: { ...base, target: 'vps', source: '100.70.3.9', kind: 'vps', interface: 'wan' },

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../reports/report.ts';
 import { parseExposition } from '../exporter/parse-exposition.ts';
 import { exporterCommand, freePort, ROOT, routerFlags, scrape, startExporter, stopProcess, tempDir, waitFor } from './helpers.ts';
-import { CLIENTS, homeSeries, openMetrics, OUTAGE, STEP, wanRx, wanTx } from './report-data.ts';
+import { quantileBucket } from '../reports/report.ts';
+import { CLIENTS, homeSeries, openMetrics, OUTAGE, STEP, TUNNEL_OUTAGE, wanRx, wanTx } from './report-data.ts';
 import { MOVES } from './router-moves.ts';
 import { requireCommand } from './setup/preflight.ts';
 import { simpleParser } from 'mailparser';
@@ -130,17 +131,30 @@ describe('routerscope report over a backfilled week', () => {
       ['laptop', 288 * 5],
       ['tv-living', 288 * 2],
     ]);
+    // Host names from the leases; each client's three most asked domains at their peak in the day.
     expect(r.dns).toEqual([
-      { client: '192.168.8.10', queries: 864, uniqueDomains: 42 },
-      { client: '192.168.8.11', queries: 288, uniqueDomains: 17 },
+      {
+        client: '192.168.8.10',
+        hostname: 'tv-living',
+        queries: 864,
+        uniqueDomains: 42,
+        topDomains: [
+          { domain: 'netflix.com', queries: 400 },
+          { domain: 'nflxvideo.net', queries: 310 },
+          { domain: 'updates.example', queries: 12 },
+        ],
+      },
+      { client: '192.168.8.11', hostname: 'laptop', queries: 288, uniqueDomains: 17, topDomains: [{ domain: 'github.com', queries: 90 }] },
     ]);
     expect(r.protocols.map((p) => [p.protocol, p.bytes])).toEqual([
       ['HTTPS', 288 * 800_000],
       ['QUIC', 288 * 200_000],
     ]);
-    // 289 samples in the inclusive day, 6 of them down: 14:00 to 14:30.
-    expect(r.wans).toHaveLength(1);
-    expect(r.wans[0]!.availability).toBeCloseTo((289 - OUTAGE.steps) / 289, 12);
+    // Every minute of the day, ends included, the WAN's state then: down 14:00 to 14:29. wanb,
+    // disabled all day, has no availability to speak of and is left out.
+    expect(r.wans.map((w) => w.interface)).toEqual(['wan']);
+    expect(r.wans[0]!.availability).toBeCloseTo((1441 - OUTAGE.steps * 5) / 1441, 12);
+    expect(r.tunnels).toEqual([{ tunnel: 'wg0', availability: 1 }]);
     expect(r.wans[0]!.outages).toEqual([{ start: '2026-10-14T14:00:00.000Z', end: '2026-10-14T14:30:00.000Z', minutes: 30 }]);
     expect(r.failovers).toBe(1);
     expect(r.pppoeReconnects).toEqual([{ interface: 'wan', count: 1 }]);
@@ -148,7 +162,10 @@ describe('routerscope report over a backfilled week', () => {
     const l = r.latency[0]!;
     expect([l.target, l.interface]).toEqual(['vps', 'wan']);
     expect(l.meanMs).toBeCloseTo(20, 9);
-    expect(l.p95Ms).toBeCloseTo(19.5, 9); // within the (10, 20] ms bucket
+    // Every reply took 20 ms: interpolating within the (10, 20] ms bucket puts the p95 at 19.5 ms,
+    // below the mean, so the report states the bucket instead.
+    expect(l.p95Ms).toBeCloseTo(19.5, 9);
+    expect(l.p95BucketMs).toEqual([10, 20]);
     expect(l.loss).toBeCloseTo(0.01, 12);
     expect(l.jitterMs).toBeCloseTo(3, 9);
     expect(r.alerts).toEqual([
@@ -176,6 +193,11 @@ describe('routerscope report over a backfilled week', () => {
     expect(text).toBe(await readFile(golden, 'utf8'));
     expect(text).toContain('| wan | 1.15 GB | 288.00 MB |');
     expect(text).toContain('| wan | 97.92% | 2026-10-14 14:00 – 14:30 (30 min) |');
+    expect(text).not.toContain('| wanb |'); // disabled all day
+    expect(text).toContain('| tv-living | 192.168.8.10 | 864 | 42 | netflix.com (400), nflxvideo.net (310), updates.example (12) |');
+    expect(text).toContain('| wg0 | 100.00% |');
+    // The p95 that interpolation would put below the mean, as its bucket.
+    expect(text).toContain('| vps | wan | 20.0 ms | 10.0–20.0 ms |');
     expect(text).toContain('xychart-beta');
     // The paragraph on top, from the figures below it; no failover line on a one-WAN home.
     expect(text).toContain(
@@ -199,7 +221,11 @@ describe('routerscope report over a backfilled week', () => {
     ]);
     expect(r.newClients).toEqual([{ mac: '02:00:00:00:00:0c', hostname: 'phone', ip: '192.168.8.12', value: 1 }]);
     expect(r.pppoeReconnects).toEqual([{ interface: 'wan', count: 2 }]);
-    expect(r.wans[0]!.availability).toBeCloseTo((7 * 288 + 1 - OUTAGE.steps) / (7 * 288 + 1), 12);
+    const weekMinutes = 7 * 1440 + 1;
+    expect(r.wans[0]!.availability).toBeCloseTo((weekMinutes - OUTAGE.steps * 5) / weekMinutes, 12);
+    // The tunnel down two hours on 10-15.
+    expect(r.tunnels.map((t) => t.tunnel)).toEqual(['wg0']);
+    expect(r.tunnels[0]!.availability).toBeCloseTo((weekMinutes - TUNNEL_OUTAGE.steps * 5) / weekMinutes, 12);
     expect(r.dns.find((d) => d.client === '192.168.8.11')!.uniqueDomains).toBe(25);
     expect(r.optics[0]!.rxMinDbm).toBe(-21.5);
   });
@@ -363,6 +389,16 @@ describe('routerscope report over a backfilled week', () => {
 // exporter gives, its counters advanced at the known rates of test/router-moves.ts), backfilled
 // into a real Prometheus. The WAN section must give each WAN's bytes once: wan6 on the same
 // device, PPPoE's ethernet under pppoe-wan and the LAN bridge move too and must not count.
+describe('the bucket that holds a quantile', () => {
+  const bucket = (le: string, value: number) => ({ labels: { le }, value });
+  it('is the first whose count reaches the rank, from the bound below it; past the last bound, open', () => {
+    const buckets = [bucket('+Inf', 100), bucket('0.01', 50), bucket('0.02', 96), bucket('0.05', 100)];
+    expect(quantileBucket(buckets, 0.95)).toEqual([10, 20]);
+    expect(quantileBucket(buckets, 0.5)).toEqual([0, 10]);
+    expect(quantileBucket([bucket('0.01', 90), bucket('+Inf', 100)], 0.95)).toEqual([10, null]);
+  });
+});
+
 describe('routerscope report on the real router shapes', () => {
   const DAY_BEFORE = Date.UTC(2026, 10, 1); // the report is for 2026-11-02
   let work: Awaited<ReturnType<typeof tempDir>>;
