@@ -107,6 +107,16 @@ function restamp(lines: string, at: Date): string {
 
 const PPPOE = 'netifd-real/pppoe-wan-with-wan6';
 
+/** Sets the OMR tracker's last refresh (`lc`) of the WANs matching `wans` to `seconds` ago. */
+async function trackerRefreshedAgo(dir: string, seconds: number, wans = /wan\d+/): Promise<void> {
+  const uci = commands(dir, 'uci_-q_show_openmptcprouter');
+  const at = Math.round(Date.now() / 1000) - seconds;
+  const text = (await readFile(uci, 'utf8')).replace(/^openmptcprouter\.(\w+)\.lc='\d+'$/gm, (line, wan: string) =>
+    wans.test(wan) ? `openmptcprouter.${wan}.lc='${at}'` : line,
+  );
+  await writeFile(uci, text);
+}
+
 /**
  * The BPI-R4 as constructed is not all well, on purpose: OMR's tracker holds wan2 down (the
  * fixture shows a WAN the tracker took out); it must page once, to email, as on a real router.
@@ -269,6 +279,14 @@ const SCENARIOS: Scenario[] = [
     notifies: ['email RouterscopeFollowerDown dnsmasq', 'email RouterscopeFollowerDown events'],
   },
   {
+    // OMR's hourly refresh of wan1 stopped four hours ago (the tracker still has it up).
+    name: 'omr-tracker-stale',
+    shape: 'bpi-r4-omr',
+    before: (dir) => trackerRefreshedAgo(dir, 4 * 3600, /^wan1$/),
+    notifies: [...BPI_AS_RECORDED, 'email OmrTrackerStale wan1'],
+    inhibited: BPI_INHIBITED,
+  },
+  {
     // radio1 fails to come up (a channel its country does not allow); radio0 is switched off in
     // the wireless config, which is no fault.
     name: 'wifi-radio-down',
@@ -376,6 +394,8 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
         await writeFile(configFile, stringify(config));
         await writeScript(path.join(copy.dir, 'bin', 'ping'), `exec ${labPing} "$@"`);
       }
+      // The BPI-R4 was recorded days ago: its tracker's last refreshes, ten minutes old now.
+      if (scenario.shape === 'bpi-r4-omr') await trackerRefreshedAgo(copy.dir, 600);
       await scenario.before?.(copy.dir);
       const exporter = await startExporter(copy.flags);
       cleanups.push(() => exporter.stop());

@@ -292,6 +292,37 @@ export const CASES: Case[] = [
     fire: [],
   },
   {
+    // time() is 1800 at the evaluation: a refresh at -20000 is 6 h 3 min old.
+    alert: 'OmrTrackerStale',
+    name: 'no refresh for six hours on a WAN the tracker has up',
+    series: [
+      [sel('openwrt_omr_wan_last_check_timestamp_seconds', { interface: 'wan1' }), '-20000x30'],
+      [sel('openwrt_omr_wan_up', { interface: 'wan1' }), '1x30'],
+    ],
+    eval: '30m',
+    fire: [{ severity: 'warning', labels: { ...R, interface: 'wan1' }, value: '6h 3m 20s' }],
+  },
+  {
+    alert: 'OmrTrackerStale',
+    name: 'refreshed 20 minutes ago',
+    series: [
+      [sel('openwrt_omr_wan_last_check_timestamp_seconds', { interface: 'wan1' }), '600x30'],
+      [sel('openwrt_omr_wan_up', { interface: 'wan1' }), '1x30'],
+    ],
+    eval: '30m',
+    fire: [],
+  },
+  {
+    alert: 'OmrTrackerStale',
+    name: 'an old refresh on a WAN the tracker holds down (WanTrackerDown says so)',
+    series: [
+      [sel('openwrt_omr_wan_last_check_timestamp_seconds', { interface: 'wan2' }), '-20000x30'],
+      [sel('openwrt_omr_wan_up', { interface: 'wan2' }), '0x30'],
+    ],
+    eval: '30m',
+    fire: [],
+  },
+  {
     alert: 'WanFailoverToStandby',
     name: 'primary down, the standby carries 6 MB a minute',
     series: [
