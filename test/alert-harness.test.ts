@@ -124,8 +124,8 @@ async function trackerRefreshedAgo(dir: string, seconds: number, wans = /wan\d+/
  * still it is a phone asleep, not a fault.
  */
 const BPI_AS_RECORDED = ['email WanTrackerDown wan2'];
-/** The WAN the tracker took out carries no subflows: MptcpSubflowsLost, held back by its cause. */
-const BPI_INHIBITED = ['MptcpSubflowsLost warning wan2'];
+/** The WAN the tracker took out carries no subflows and is out of the bond: held back by their cause. */
+const BPI_INHIBITED = ['MptcpSubflowsLost warning wan2', 'BondingDegraded warning wan2'];
 
 const SCENARIOS: Scenario[] = [
   // The routers as captured.
@@ -277,6 +277,20 @@ const SCENARIOS: Scenario[] = [
       spawnSync('pkill', ['-f', `${dir}/bin/../commands/logread.log`]);
     },
     notifies: ['email RouterscopeFollowerDown dnsmasq', 'email RouterscopeFollowerDown events'],
+  },
+  {
+    // wan1's MPTCP endpoint gone from the kernel (an init script that failed after an address
+    // change): configured master, bonded by nothing, while netifd and the tracker have it up.
+    name: 'bonding-degraded',
+    shape: 'bpi-r4-omr',
+    before: async (dir) => {
+      const file = commands(dir, 'ip_-j_mptcp_endpoint_show');
+      const endpoints = JSON.parse(await readFile(file, 'utf8')) as Array<{ dev: string }>;
+      await writeFile(file, JSON.stringify(endpoints.filter((e) => e.dev !== 'wan')));
+    },
+    notifies: [...BPI_AS_RECORDED, 'email BondingDegraded wan1'],
+    inhibited: BPI_INHIBITED,
+    mayBeInhibited: ['MptcpSubflowsLost warning wan1'],
   },
   {
     // OMR's hourly refresh of wan1 stopped four hours ago (the tracker still has it up).

@@ -292,6 +292,26 @@ export const CASES: Case[] = [
     fire: [],
   },
   {
+    alert: 'BondingDegraded',
+    name: 'wan1 configured master, its endpoint gone from the kernel',
+    series: [
+      [sel('openwrt_mptcp_configured_mode', { interface: 'wan1', device: 'wan', mode: 'master' }), '1x15'],
+      [sel('openwrt_mptcp_mode_mismatch', { interface: 'wan1', device: 'wan' }), '0 1x14'],
+    ],
+    eval: '15m',
+    fire: [{ severity: 'warning', labels: { router: 'r1', interface: 'wan1', device: 'wan' } }],
+  },
+  {
+    alert: 'BondingDegraded',
+    name: 'a standby (backup) WAN whose mode differs: not part of the bond',
+    series: [
+      [sel('openwrt_mptcp_configured_mode', { interface: 'wan3', device: 'pppoe-wan3', mode: 'backup' }), '1x15'],
+      [sel('openwrt_mptcp_mode_mismatch', { interface: 'wan3', device: 'pppoe-wan3' }), '1x15'],
+    ],
+    eval: '15m',
+    fire: [],
+  },
+  {
     // time() is 1800 at the evaluation: a refresh at -20000 is 6 h 3 min old.
     alert: 'OmrTrackerStale',
     name: 'no refresh for six hours on a WAN the tracker has up',
