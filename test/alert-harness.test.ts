@@ -107,6 +107,29 @@ function restamp(lines: string, at: Date): string {
 
 const PPPOE = 'netifd-real/pppoe-wan-with-wan6';
 
+/** Timers the faults start; stopped after the test. */
+const growing: NodeJS.Timeout[] = [];
+
+/**
+ * Adds to a device's /proc/net/dev counters twice a second from now on, as traffic would: each
+ * entry of `perTick` is a column (0-based after the name: 0 rx bytes, 1 rx packets, 2 rx errs,
+ * 8 tx bytes, 9 tx packets).
+ */
+async function growCounters(dir: string, device: string, perTick: Record<number, number>): Promise<void> {
+  const file = path.join(dir, 'rootfs/proc/net/dev');
+  const grow = async () => {
+    const text = await readFile(file, 'utf8');
+    const next = text.replace(new RegExp(`^(\\s*${device}:)(.*)$`, 'm'), (_, name: string, rest: string) => {
+      const columns = rest.trim().split(/\s+/).map(Number);
+      for (const [column, add] of Object.entries(perTick)) columns[Number(column)]! += add;
+      return `${name} ${columns.join(' ')}`;
+    });
+    await writeFile(file, next);
+  };
+  await grow();
+  growing.push(setInterval(() => void grow(), 500));
+}
+
 /** Sets the OMR tracker's last refresh (`lc`) of the WANs matching `wans` to `seconds` ago. */
 async function trackerRefreshedAgo(dir: string, seconds: number, wans = /wan\d+/): Promise<void> {
   const uci = commands(dir, 'uci_-q_show_openmptcprouter');
@@ -277,6 +300,44 @@ const SCENARIOS: Scenario[] = [
       spawnSync('pkill', ['-f', `${dir}/bin/../commands/logread.log`]);
     },
     notifies: ['email RouterscopeFollowerDown dnsmasq', 'email RouterscopeFollowerDown events'],
+  },
+  {
+    // The primary (wan1) down, and the standby (wan3, PPPoE) carrying 2 MB/s: traffic moved.
+    name: 'failover-to-standby',
+    shape: 'bpi-r4-omr',
+    fault: async ({ dir }) => {
+      await editDump(dir, (i) => {
+        if (i.interface === 'wan1') i.up = false;
+      });
+      await growCounters(dir, 'pppoe-wan3', { 0: 1_000_000, 1: 800, 8: 100_000, 9: 400 });
+    },
+    notifies: [...BPI_AS_RECORDED, 'oncall WanDown wan1', 'email WanFailoverToStandby wan3'],
+    inhibited: BPI_INHIBITED,
+    // The down WAN's subflows and bond go with it, when their own durations have passed.
+    mayBeInhibited: ['MptcpSubflowsLost warning wan1', 'BondingDegraded warning wan1', 'WanTrackerDown warning wan1'],
+  },
+  {
+    // A bad cable on the WAN port: 5 % of its packets arrive damaged.
+    name: 'interface-errors',
+    shape: 'openwrt-stock',
+    fault: ({ dir }) => growCounters(dir, 'wan', { 1: 1000, 2: 50 }),
+    notifies: ['email InterfaceErrorsRising wan', 'email InterfaceReceiveErrors wan'],
+  },
+  {
+    // ping exits at once (its source address gone) and the SNMP switch does not answer.
+    name: 'probers-down',
+    shape: 'openwrt-stock',
+    before: async (dir) => {
+      await writeScript(path.join(dir, 'bin', 'ping'), 'echo "ping: bind: Cannot assign requested address" >&2; exit 2');
+      const file = path.join(dir, 'config.yml');
+      const config = parse(await readFile(file, 'utf8')) as { collectors: Record<string, unknown> };
+      const closedPort = await freePort();
+      config.collectors.snmp = {
+        targets: [{ name: 'switch', host: '127.0.0.1', port: closedPort, interval_seconds: 2, timeout_seconds: 1, retries: 0 }],
+      };
+      await writeFile(file, stringify(config));
+    },
+    notifies: ['email PingProberDown wan', 'email PingProberDown', 'email SnmpTargetDown'],
   },
   {
     // wan1's MPTCP endpoint gone from the kernel (an init script that failed after an address
@@ -488,6 +549,7 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
   }, 300_000);
 
   afterAll(async () => {
+    for (const timer of growing) clearInterval(timer);
     for (const child of [prometheus, alertmanager]) if (child) await stopProcess(child);
     webhook?.close();
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
