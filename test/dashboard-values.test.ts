@@ -247,6 +247,44 @@ describe('dashboard panels against known series', () => {
     expect(out).toContain('SUCCESS');
   });
 
+  it("Latency: the Filter variable narrows every panel to the targets of one country (a target's own label)", async () => {
+    const json = JSON.parse(await readFile(path.join(ROOT, 'grafana/generated/routerscope-latency.json'), 'utf8')) as {
+      templating: { list: Array<{ type: string; name: string }> };
+      panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+    };
+    expect(json.templating.list.filter((v) => v.type === 'adhoc').map((v) => v.name)).toEqual(['filter']);
+    // Grafana adds an ad hoc filter to every selector of every query; each selector of the latency
+    // panels names its router first, so the filter goes in beside it.
+    const filtered = (expr: string) => expr.replaceAll('{router=~"$router"', '{router=~"$router", country="de"');
+    const loss = await panel('routerscope-latency', 'Packet loss');
+    const [mean] = (await panel('routerscope-latency', 'Round-trip time (mean and p95)')).exprs;
+    for (const p of json.panels.filter((x) => x.targets))
+      for (const t of p.targets!)
+        expect(t.expr.split('{').length - 1, `${p.title}: ${t.expr}`).toBe(t.expr.split('{router=~"$router"').length - 1);
+    const target = (name: string, country: string) =>
+      `router="r1",target="${name}",source="",kind="target",interface="wan",country="${country}"`;
+    const series: Record<string, string> = {};
+    for (const [name, country, answered] of [
+      ['berlin', 'de', 60],
+      ['paris', 'fr', 30],
+    ] as const) {
+      series[`openwrt_ping_requests_total{${target(name, country)}}`] = '0+60x10';
+      series[`openwrt_ping_responses_total{${target(name, country)}}`] = `0+${answered}x10`;
+      series[`openwrt_ping_rtt_seconds_sum{${target(name, country)}}`] = `0+${answered * 0.03}x10`;
+      series[`openwrt_ping_rtt_seconds_count{${target(name, country)}}`] = `0+${answered}x10`;
+    }
+    const out = await evaluate(
+      series,
+      [
+        { expr: filtered(loss.expr), samples: [{ labels: `{${target('berlin', 'de').replace('source="",', '')}}`, value: 0 }] },
+        { expr: filtered(mean!), samples: [{ labels: '{router="r1",target="berlin",interface="wan"}', value: 0.03 }] },
+      ],
+      '10m',
+      0.001,
+    );
+    expect(out).toContain('SUCCESS');
+  });
+
   it('Clients: the top 5 over time are the top 5 of the whole range, not of each moment', async () => {
     const top = await panel('routerscope-clients', 'Top 5 download over time');
     expect(top.unit).toBe('bps');
