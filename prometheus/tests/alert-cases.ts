@@ -35,6 +35,17 @@ const member = (wan: string, logical: string): [string, string] => [
   '1x60',
 ];
 
+/** wan1 the primary (its state as given), wan3 the standby on eth3 (up, with the bytes given). */
+const primaryAndStandby = (primaryUp: string, standbyRx: string, standbyTx: string): Array<[string, string]> => [
+  [sel('openwrt_wan_up', { interface: 'wan1' }), primaryUp],
+  [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'],
+  [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'],
+  [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5'],
+  [sel('openwrt_wan_device_info', { interface: 'wan3', device: 'eth3' }), '1x5'],
+  [sel('node_network_receive_bytes_total', { device: 'eth3' }), standbyRx],
+  [sel('node_network_transmit_bytes_total', { device: 'eth3' }), standbyTx],
+];
+
 const ping = { target: 'vps', source: '100.66.12.34', kind: 'target', interface: 'wan1' };
 
 /** A ping target's own alert level, as the ping collector exports it. */
@@ -345,44 +356,21 @@ export const CASES: Case[] = [
   {
     alert: 'WanFailoverToStandby',
     name: 'primary down, the standby carries 6 MB a minute',
-    series: [
-      [sel('openwrt_wan_up', { interface: 'wan1' }), '0x5'],
-      [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'],
-      [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'],
-      [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5'],
-      [sel('openwrt_wan_device_info', { interface: 'wan3', device: 'eth3' }), '1x5'],
-      [sel('node_network_receive_bytes_total', { device: 'eth3' }), '0+6000000x5'],
-      [sel('node_network_transmit_bytes_total', { device: 'eth3' }), '0+600000x5'],
-    ],
+    series: primaryAndStandby('0x5', '0+6000000x5', '0+600000x5'),
     eval: '3m',
     fire: [{ severity: 'warning', labels: { ...R, interface: 'wan3' } }],
   },
   {
     alert: 'WanFailoverToStandby',
     name: "primary down, the standby up but carrying only its tracker's pings (nothing moved)",
-    series: [
-      [sel('openwrt_wan_up', { interface: 'wan1' }), '0x5'],
-      [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'],
-      [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'],
-      [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5'],
-      [sel('openwrt_wan_device_info', { interface: 'wan3', device: 'eth3' }), '1x5'],
-      [sel('node_network_receive_bytes_total', { device: 'eth3' }), '0+6000x5'],
-      [sel('node_network_transmit_bytes_total', { device: 'eth3' }), '0+6000x5'],
-    ],
+    series: primaryAndStandby('0x5', '0+6000x5', '0+6000x5'),
     eval: '3m',
     fire: [],
   },
   {
     alert: 'WanFailoverToStandby',
     name: 'primary up',
-    series: [
-      [sel('openwrt_wan_up', { interface: 'wan1' }), '1x5'],
-      [sel('openwrt_wan_up', { interface: 'wan3' }), '1x5'],
-      [sel('openwrt_wan_policy', { interface: 'wan1', policy: 'primary' }), '1x5'],
-      [sel('openwrt_wan_policy', { interface: 'wan3', policy: 'standby' }), '1x5'],
-      [sel('openwrt_wan_device_info', { interface: 'wan3', device: 'eth3' }), '1x5'],
-      [sel('node_network_receive_bytes_total', { device: 'eth3' }), '0+6000000x5'],
-    ],
+    series: primaryAndStandby('1x5', '0+6000000x5', '0+600000x5'),
     eval: '3m',
     fire: [],
   },
