@@ -3,7 +3,7 @@
 // summed), host names are dropped.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { errorMessage } from './errors.ts';
+import { errorMessage, isAbsent } from './errors.ts';
 import type { Sources } from './sources.ts';
 
 export interface Identities {
@@ -46,14 +46,22 @@ export const KEPT_SALT_FILE = '/etc/routerscope-identity-salt';
  * Never fails: a router where it cannot be written gets a salt for this process, and a warning.
  */
 export async function keptSalt(sources: Sources, log: Logger): Promise<string> {
+  const salt = randomBytes(16).toString('hex');
   try {
     const kept = (await sources.readFile(KEPT_SALT_FILE)).trim();
     if (/^[0-9a-f]{32}$/.test(kept)) return kept;
     log.warn({ file: KEPT_SALT_FILE }, 'the kept pseudonym salt is not 32 hex digits; drawing a new one');
-  } catch {
-    // Not there yet: the first start on this router.
+  } catch (e) {
+    // Not there yet is the first start on this router; any other failure (the router unreachable)
+    // must not replace a salt that may well be there.
+    if (!isAbsent(e)) {
+      log.warn(
+        { file: KEPT_SALT_FILE, err: errorMessage(e) },
+        'cannot read the kept pseudonym salt; pseudonyms differ until a restart reads it',
+      );
+      return salt;
+    }
   }
-  const salt = randomBytes(16).toString('hex');
   try {
     await sources.writeFile(KEPT_SALT_FILE, salt + '\n');
   } catch (e) {
