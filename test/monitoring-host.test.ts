@@ -265,6 +265,39 @@ describe('every shipped expression against a real Prometheus', () => {
     expect(unknown).toEqual([]);
   });
 
+  it("fills the new views' tables with the routers' own interfaces, routes and hosts", async () => {
+    const all = await dashboards();
+    const exprOf = (uid: string, title: string, i = 0) =>
+      substitute(all.find((d) => d.uid === uid)!.panels.find((p) => p.title === title)!.targets![i]!.expr);
+    const rows = async (expr: string) =>
+      ((await promQuery(prometheus, expr)).data!.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map(
+        (r) => r.metric,
+      );
+    const pick = (m: Record<string, string>, keys: string[]) => keys.map((k) => m[k] ?? '').join(' ');
+    // PPPoE with wan6 on it: both logical interfaces in the wan role, each on its layer-3 device.
+    const roles = (await rows(exprOf('routerscope-network', 'Interfaces by role')))
+      .filter((m) => m.router === 'openwrt-pppoe')
+      .map((m) => pick(m, ['interface', 'role', 'proto', 'l3_device']))
+      .sort();
+    expect(roles).toEqual(['lan lan static br-lan', 'loopback other static lo', 'wan wan pppoe pppoe-wan', 'wan6 wan dhcpv6 pppoe-wan']);
+    // Two WANs, each with its own default route through its own gateway.
+    const defaults = (await rows(exprOf('routerscope-network', 'Routing table')))
+      .filter((m) => m.router === 'openwrt-two-wans' && m.destination === '0.0.0.0/0')
+      .map((m) => pick(m, ['interface', 'gateway', 'device']))
+      .sort();
+    expect(defaults).toEqual(['wan 198.51.100.1 wan', 'wanb 192.0.2.1 eth2']);
+    const dns = (await rows(exprOf('routerscope-network', 'DNS servers')))
+      .filter((m) => m.router === 'openwrt-two-wans' && m.interface === 'wanb')
+      .map((m) => m.server)
+      .sort();
+    expect(dns).toEqual(['192.0.2.53', '192.0.2.54']);
+    // The client page for one host: its lease, by name.
+    const host = exprOf('routerscope-host', 'Addresses').replaceAll('hostname=~".+"', 'hostname=~"tv-living-0"');
+    expect((await rows(host)).filter((m) => m.router === 'gl-mt2500a').map((m) => pick(m, ['mac', 'ip']))).toEqual([
+      '02:8c:00:00:5e:c4 192.168.8.100',
+    ]);
+  });
+
   it('remote-writes to VictoriaMetrics, which answers the Overview dashboard', async () => {
     const overview = (await dashboards()).find((d) => d.uid === 'routerscope-overview')!;
     const exprs = overview.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: p.title, expr: substitute(t.expr) })));
