@@ -1,6 +1,13 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { EXPOSE_ALL } from '../exporter/identity.ts';
+import { MetricSink, render } from '../exporter/metrics.ts';
+import { LocalSources } from '../exporter/sources.ts';
 import { capture } from '../test/captures.ts';
-import { classifyAnswer, DomainWindow, parseDnsmasqLine, QueryTracker, type DnsEvent } from './dnsmasq.ts';
+import { tempDir } from '../test/helpers.ts';
+import { classifyAnswer, dnsmasq, DomainWindow, parseDnsmasqLine, QueryTracker, type DnsEvent } from './dnsmasq.ts';
 
 function track(text: string): string[] {
   const out: string[] = [];
@@ -108,5 +115,53 @@ describe('dnsmasq query log', () => {
     w.add('10.0.0.5', 'c.example', h);
     expect(w.domains('10.0.0.5', h + h / 4).map((d) => d.domain)).toEqual(['c.example', 'b.example']);
     expect(w.domains('10.0.0.5', 3 * h)).toEqual([]);
+  });
+});
+
+describe('dnsmasq instances', () => {
+  it('reads each instance up from its pid file and the process it names; a crashed one down', async () => {
+    const tmp = await tempDir('routerscope-dnsmasq-');
+    const file = (p: string, text: string) =>
+      mkdir(path.dirname(path.join(tmp.dir, p)), { recursive: true }).then(() => writeFile(path.join(tmp.dir, p), text));
+    await file('var/run/dnsmasq/dnsmasq.cfg01411c.pid', '1402\n');
+    await file('proc/1402/comm', 'dnsmasq\n');
+    // Crashed: its pid now belongs to a shell; another's pid names no process; one file is junk.
+    await file('var/run/dnsmasq/dnsmasq.guest.pid', '2210\n');
+    await file('proc/2210/comm', 'sh\n');
+    await file('var/run/dnsmasq/dnsmasq.iot.pid', '3333\n');
+    await file('var/run/dnsmasq/dnsmasq.broken.pid', 'not a pid\n');
+    await file('var/run/dnsmasq/README', 'not a pid file\n');
+    const sources = new LocalSources({ rootfs: tmp.dir, binPath: [], commandTimeoutMs: 1000, maxOutputBytes: 4096 });
+    const log = pino({ level: 'silent' });
+    const scrape = async () => {
+      const sink = new MetricSink();
+      const options = {
+        window_seconds: 86400,
+        top_domains: 10,
+        max_clients: 256,
+        max_domains_per_client: 5000,
+        ubus_metrics: false,
+        local_domains: ['lan'],
+      };
+      await dnsmasq
+        .create(options, { sources, log, identities: EXPOSE_ALL })
+        .collect({ sources, signal: new AbortController().signal, log }, sink);
+      return render(sink.result())
+        .split('\n')
+        .filter((l) => l.startsWith('openwrt_dnsmasq_up'));
+    };
+    try {
+      expect(await scrape()).toEqual([
+        'openwrt_dnsmasq_up{section="broken"} 0',
+        'openwrt_dnsmasq_up{section="cfg01411c"} 1',
+        'openwrt_dnsmasq_up{section="guest"} 0',
+        'openwrt_dnsmasq_up{section="iot"} 0',
+      ]);
+      // A router without dnsmasq has no pid directory: no series, not a 0.
+      await rm(path.join(tmp.dir, 'var'), { recursive: true });
+      expect(await scrape()).toEqual([]);
+    } finally {
+      await tmp.remove();
+    }
   });
 });

@@ -3,10 +3,12 @@
 // answers by result, unique domains and top domains per client over a sliding window, and
 // /api/dns/clients/<ip> with a client's recent domains ("what is my TV trying to reach").
 import { z } from 'zod';
-import { defineCollector } from '../exporter/collector.ts';
+import { defineCollector, type CollectContext } from '../exporter/collector.ts';
 import { errorMessage, parseJson } from '../exporter/errors.ts';
+import type { MetricSink } from '../exporter/metrics.ts';
 import { Follower, Periodic } from '../exporter/follower.ts';
 import { parseLogLine } from '../openwrt/logread.ts';
+import { readDirOptional, readOptional } from './read.ts';
 
 export const QUERY_TYPES = ['A', 'AAAA', 'PTR', 'HTTPS', 'SVCB', 'SRV', 'TXT', 'MX', 'NS', 'SOA', 'CNAME', 'ANY'] as const;
 export const RESULTS = ['cached', 'forwarded', 'local', 'nxdomain', 'blocked', 'error', 'failed'] as const;
@@ -220,6 +222,29 @@ export class DomainWindow {
   }
 }
 
+/** Where OpenWrt's init script has each dnsmasq instance write its pid (`-x`), one per config section. */
+const PID_DIR = '/var/run/dnsmasq';
+
+/**
+ * Whether each dnsmasq instance runs: its pid file names a process that is dnsmasq. Two small
+ * reads, no command: a dnsmasq that crashed leaves its pid file behind, naming no process or
+ * another one. No pid directory (a router without dnsmasq) gives no series.
+ */
+async function reportInstances(ctx: CollectContext, out: MetricSink): Promise<void> {
+  for (const entry of await readDirOptional(ctx, PID_DIR)) {
+    const section = /^dnsmasq(?:\.(.+))?\.pid$/.exec(entry.name);
+    if (!section) continue;
+    const pid = (await readOptional(ctx, `${PID_DIR}/${entry.name}`))?.trim() ?? '';
+    const command = /^\d+$/.test(pid) ? (await readOptional(ctx, `/proc/${pid}/comm`))?.trim() : undefined;
+    out.gauge(
+      'openwrt_dnsmasq_up',
+      "Whether the dnsmasq instance runs: its pid file names a dnsmasq process (by the instance's config section).",
+      { section: section[1] ?? '' },
+      command === 'dnsmasq' ? 1 : 0,
+    );
+  }
+}
+
 export const dnsmasq = defineCollector({
   name: 'dnsmasq',
   defaultEnabled: true,
@@ -341,6 +366,7 @@ export const dnsmasq = defineCollector({
           }
         }
         follower.report(out, 'dnsmasq');
+        await reportInstances(ctx, out);
         if (options.ubus_metrics) {
           try {
             const { stdout } = await ctx.sources.run('ubus', ['-S', 'call', 'dnsmasq', 'metrics'], { signal: ctx.signal });

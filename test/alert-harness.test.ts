@@ -11,7 +11,7 @@
 // reach a receiver.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -290,6 +290,13 @@ const SCENARIOS: Scenario[] = [
       await appendFile(commands(dir, 'logread.log'), restamp(log, new Date()));
     },
     notifies: ['email DnsFailuresHigh'],
+  },
+  {
+    // dnsmasq crashed: its pid file stays, naming a process that is gone.
+    name: 'dnsmasq-down',
+    shape: 'gl-mt2500a',
+    fault: ({ dir }) => rm(path.join(dir, 'rootfs/proc/1402'), { recursive: true }),
+    notifies: ['oncall DnsmasqDown'],
   },
   {
     // logd gone: every logread -f ends and cannot start again; both followers stay down.

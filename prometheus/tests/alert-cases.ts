@@ -697,6 +697,20 @@ export const CASES: Case[] = [
     fire: [],
   },
   {
+    alert: 'DnsmasqDown',
+    name: 'dnsmasq crashed and procd cannot bring it back',
+    series: [[sel('openwrt_dnsmasq_up', { section: 'cfg01411c' }), '1 1 0x8']],
+    eval: '8m',
+    fire: [{ severity: 'critical', labels: { ...R, section: 'cfg01411c' } }],
+  },
+  {
+    alert: 'DnsmasqDown',
+    name: 'dnsmasq restarted once (a config reload)',
+    series: [[sel('openwrt_dnsmasq_up', { section: 'cfg01411c' }), '1 1 0 1x8']],
+    eval: '8m',
+    fire: [],
+  },
+  {
     alert: 'DnsFailuresHigh',
     name: 'a third of the answers are SERVFAIL',
     series: [
