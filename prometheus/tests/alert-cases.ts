@@ -498,6 +498,18 @@ export const CASES: Case[] = [
   },
   {
     alert: 'MptcpSubflowsLost',
+    name: "a WAN the tracker took out, its verdict missing from the last scrapes (the cause's gap)",
+    series: [
+      [sel('openwrt_mptcp_subflows', { device: 'lan3' }), '0x10'],
+      [sel('openwrt_mptcp_configured_mode', { interface: 'wan2', device: 'lan3', mode: 'on' }), '1x10'],
+      [sel('openwrt_mptcp_connections'), '2x10'],
+      [sel('openwrt_omr_wan_up', { interface: 'wan2' }), '0x4 _x6'],
+    ],
+    eval: '7m',
+    fire: [],
+  },
+  {
+    alert: 'MptcpSubflowsLost',
     name: 'the bonded WAN carries subflows',
     series: [
       [sel('openwrt_mptcp_subflows', { device: 'lan3' }), '3x10'],
