@@ -78,11 +78,17 @@ interface Scenario {
   /** Alerts that may fire, depending on timing, and must then be kept from every receiver too. */
   readonly mayBeInhibited?: readonly string[];
   /**
-   * Two days of this router's past, backfilled into Prometheus before it starts: the exporter's
-   * build info and clients as it reports them now, up to three hours ago (alerts that compare with
-   * a day or a week of history need one).
+   * This router's past, backfilled into Prometheus before it starts, up to three hours ago: for
+   * alerts that compare with a day or a week of history.
    */
-  readonly history?: boolean;
+  readonly history?: (router: string, running: Router) => Promise<PastSeries[]>;
+}
+
+/** A series of the past as Prometheus keeps it (`name{labels}`), its value, and how many days back it goes. */
+interface PastSeries {
+  readonly series: string;
+  readonly value: number;
+  readonly days: number;
 }
 
 const commands = (dir: string, file: string) => path.join(dir, 'commands', file);
@@ -121,6 +127,22 @@ const growing: NodeJS.Timeout[] = [];
  * entry of `perTick` is a column (0-based after the name: 0 rx bytes, 1 rx packets, 2 rx errs,
  * 8 tx bytes, 9 tx packets).
  */
+/** The GL-MT2500A's busiest client in nlbwmon's table. */
+const TV = '02:8c:00:23:5e:c4';
+
+/** Adds `perTick` bytes twice a second to the rx_bytes of a client's first row in `nlbw -c json`. */
+async function growNlbw(dir: string, mac: string, perTick: number): Promise<void> {
+  const file = commands(dir, 'nlbw_-c_json');
+  const grow = async () => {
+    const table = JSON.parse(await readFile(file, 'utf8')) as { columns: string[]; data: unknown[][] };
+    const row = table.data.find((r) => r[table.columns.indexOf('mac')] === mac)!;
+    (row[table.columns.indexOf('rx_bytes')] as number) += perTick;
+    await writeFile(file, JSON.stringify(table));
+  };
+  await grow();
+  growing.push(setInterval(() => void grow(), 500));
+}
+
 async function growCounters(dir: string, device: string, perTick: Record<number, number>): Promise<void> {
   const file = path.join(dir, 'rootfs/proc/net/dev');
   const grow = async () => {
@@ -302,10 +324,32 @@ const SCENARIOS: Scenario[] = [
     notifies: ['oncall DnsmasqDown'],
   },
   {
+    // The TV has downloaded 17 B/s on average for eight days (its recorded rate, backfilled); now
+    // it pulls 60 MB/s through nlbwmon's counters, far above what an HD stream takes.
+    name: 'client-above-baseline',
+    shape: 'gl-mt2500a',
+    history: async (router, { exporter }) => [
+      {
+        series: `router_mac:openwrt_client_receive_bytes:rate5m{router="${router}",job="routerscope",instance="${exporter.url.replace('http://', '')}",mac="${TV}"}`,
+        value: 17,
+        days: 8,
+      },
+    ],
+    before: async (dir) => {
+      // nlbwmon read every scrape, not every 30 s, so the rate climbs within this test's minutes.
+      const file = path.join(dir, 'config.yml');
+      const config = parse(await readFile(file, 'utf8')) as { collectors: Record<string, unknown> };
+      config.collectors.nlbwmon = { ...(config.collectors.nlbwmon as object), refresh_seconds: 0 };
+      await writeFile(file, stringify(config));
+    },
+    fault: ({ dir }) => growNlbw(dir, TV, 30_000_000),
+    notifies: ['email ClientBandwidthAboveBaseline'],
+  },
+  {
     // A phone never seen before takes a lease on a router with two days of history.
     name: 'new-client',
     shape: 'gl-mt2500a',
-    history: true,
+    history: (router, running) => asReportedNow(router, running, 2),
     fault: ({ dir }) =>
       appendFile(
         path.join(dir, 'rootfs/tmp/dhcp.leases'),
@@ -428,22 +472,23 @@ interface Notification {
   alerts: Array<{ status: string; labels: Record<string, string> }>;
 }
 
-/** The series of a router's build info and clients as its exporter reports them now, labelled as Prometheus keeps them. */
-async function pastSeries(router: string, { exporter }: Router): Promise<string[]> {
+/** A router's build info and clients as its exporter reports them now, at 1, `days` back. */
+async function asReportedNow(router: string, { exporter }: Router, days: number): Promise<PastSeries[]> {
   return (await (await fetch(`${exporter.url}/metrics`)).text())
     .split('\n')
     .filter((l) => /^(routerscope_build_info|openwrt_client_info)\{/.test(l))
-    .map((l) => l.slice(0, l.lastIndexOf('}')).replace('{', `{router="${router}",job="routerscope",`) + '}');
+    .map((l) => ({ series: l.slice(0, l.lastIndexOf('}')).replace('{', `{router="${router}",job="routerscope",`) + '}', value: 1, days }));
 }
 
-/** OpenMetrics of those series at 1, every 5 minutes from two days to three hours ago. */
-function openMetricsPast(series: string[]): string {
+/** OpenMetrics of the past, a sample every 5 minutes up to three hours ago, each family once. */
+function openMetricsPast(past: PastSeries[]): string {
   const now = Math.floor(Date.now() / 1000);
+  const family = (p: PastSeries) => p.series.slice(0, p.series.indexOf('{'));
   let out = '';
-  for (const family of new Set(series.map((s) => s.slice(0, s.indexOf('{'))))) {
-    out += `# TYPE ${family} gauge\n`;
-    for (const s of series.filter((x) => x.startsWith(family + '{')))
-      for (let t = now - 2 * 86400; t <= now - 3 * 3600; t += 300) out += `${s} 1 ${t}\n`;
+  for (const name of new Set(past.map(family))) {
+    out += `# TYPE ${name} gauge\n`;
+    for (const p of past.filter((x) => family(x) === name))
+      for (let t = now - p.days * 86400; t <= now - 3 * 3600; t += 300) out += `${p.series} ${p.value} ${t}\n`;
   }
   return out + '# EOF\n';
 }
@@ -542,7 +587,7 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
 
     // Prometheus: the shipped prometheus.yml and rules, 30 times faster.
     // The past of the routers that need one, as OpenMetrics with timestamps, turned into blocks.
-    const past = (await Promise.all(SCENARIOS.filter((x) => x.history).map((x) => pastSeries(x.name, routers.get(x.name)!)))).flat();
+    const past = (await Promise.all(SCENARIOS.map((x) => x.history?.(x.name, routers.get(x.name)!) ?? []))).flat();
     if (past.length > 0) {
       await writeFile(path.join(work.dir, 'history.om'), openMetricsPast(past));
       const made = spawnSync('promtool', [
@@ -597,7 +642,7 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
       throw new Error(`missing: ${wanted.filter((w) => !firings().has(w)).join(', ')}; sent: ${JSON.stringify([...firings()])}`);
     });
     await new Promise((r) => setTimeout(r, (20 * 60_000 * 2) / SPEED));
-  }, 300_000);
+  }, 420_000);
 
   afterAll(async () => {
     for (const timer of growing) clearInterval(timer);
