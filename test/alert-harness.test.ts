@@ -635,14 +635,15 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
     );
     await Promise.all(SCENARIOS.map(async (s) => s.fault?.(routers.get(s.name)!)));
 
-    // Every intended notification, then time for a late or doubled one: two of the longest
+    // Every intended notification (up to 4 minutes on a loaded machine: 34 exporters on two cores),
+    // then time for a late or doubled one: two of the longest
     // `for:` (RouterscopeCollectorFailing's 10 minutes) or four group intervals (5 minutes).
     const wanted = SCENARIOS.flatMap((s) => s.notifies.map((n) => `${s.name} ${n}`));
-    await waitFor(() => (wanted.every((w) => firings().has(w)) ? true : undefined), 120_000, 'notifications').catch(() => {
+    await waitFor(() => (wanted.every((w) => firings().has(w)) ? true : undefined), 240_000, 'notifications').catch(() => {
       throw new Error(`missing: ${wanted.filter((w) => !firings().has(w)).join(', ')}; sent: ${JSON.stringify([...firings()])}`);
     });
     await new Promise((r) => setTimeout(r, (20 * 60_000 * 2) / SPEED));
-  }, 420_000);
+  }, 540_000);
 
   afterAll(async () => {
     for (const timer of growing) clearInterval(timer);
