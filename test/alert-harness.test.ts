@@ -127,6 +127,9 @@ const growing: NodeJS.Timeout[] = [];
  * entry of `perTick` is a column (0-based after the name: 0 rx bytes, 1 rx packets, 2 rx errs,
  * 8 tx bytes, 9 tx packets).
  */
+/** Filesystems the faults mount; unmounted after the test. */
+const mounted: string[] = [];
+
 /** The GL-MT2500A's busiest client in nlbwmon's table. */
 const TV = '02:8c:00:23:5e:c4';
 
@@ -344,6 +347,19 @@ const SCENARIOS: Scenario[] = [
     },
     fault: ({ dir }) => growNlbw(dir, TV, 30_000_000),
     notifies: ['email ClientBandwidthAboveBaseline'],
+  },
+  {
+    // The overlay (the router's writable flash) 96 % full: a 1 MiB tmpfs in its place, filled.
+    name: 'overlay-full',
+    shape: 'gl-mt2500a',
+    before: async (dir) => {
+      const overlay = path.join(dir, 'rootfs/overlay');
+      const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', overlay]);
+      if (mount.status !== 0) throw new Error(`mount tmpfs needs root: ${String(mount.stderr)}`);
+      mounted.push(overlay);
+      await writeFile(path.join(overlay, 'full'), Buffer.alloc(1000 * 1024));
+    },
+    notifies: ['email OverlayFilesystemFull /dev/loop0'],
   },
   {
     // A phone never seen before takes a lease on a router with two days of history.
@@ -647,6 +663,7 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
 
   afterAll(async () => {
     for (const timer of growing) clearInterval(timer);
+    for (const dir of mounted) spawnSync('umount', [dir]);
     for (const child of [prometheus, alertmanager]) if (child) await stopProcess(child);
     webhook?.close();
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
