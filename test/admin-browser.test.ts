@@ -105,6 +105,16 @@ describe('admin page in Chromium', () => {
     expect(await page.locator('.card[data-wan="wan2"] .state').textContent()).toBe('▲ up');
     expect(await page.locator('.card[data-wan="wan2"] .tracker').isVisible()).toBe(true);
     expect(await wan1.locator('.tracker').isVisible()).toBe(false);
+    // wan2 is configured "on", but with the tracker's verdict its endpoint is off: a visible warning.
+    const modeOf = (name: string, wan: string) =>
+      metrics.find((f) => f.name === name)!.samples.find((s) => s.labels.interface === wan && s.value === 1)!.labels.mode;
+    const wan2Mode = page.locator('.card[data-wan="wan2"] [data-field="mptcp"]');
+    expect(value('openwrt_mptcp_mode_mismatch', { interface: 'wan2' }).value).toBe(1);
+    expect(await wan2Mode.textContent()).toBe(
+      `⚠ ${modeOf('openwrt_mptcp_configured_mode', 'wan2')} configured, ${modeOf('openwrt_mptcp_effective_mode', 'wan2')} in force`,
+    );
+    expect(await wan2Mode.getAttribute('class')).toBe('warning');
+    expect(await wan1.locator('[data-field="mptcp"]').getAttribute('class')).toBe('');
     // A disabled WAN netifd says has no device: both, in words and not by colour alone.
     expect(await page.locator('.card[data-wan="wan4"]').getAttribute('data-state')).toBe('disabled');
     expect(await page.locator('.card[data-wan="wan4"] .state').textContent()).toBe('⊘ disabled · no device (NO_DEVICE)');
