@@ -1,6 +1,6 @@
 // Who is who: DHCP leases (dnsmasq), odhcpd's state file, static hosts from UCI dhcp and the
 // neighbour table, joined by MAC into one info series per MAC and address.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector } from '../exporter/collector.ts';
 import { parseJson, ParseError } from '../exporter/errors.ts';
 import { readOptional } from './read.ts';
@@ -118,10 +118,10 @@ export const clients = defineCollector({
   defaultEnabled: true,
   description: 'who is who: DHCP leases, static hosts and the neighbour table, joined by MAC',
   options: {
-    lease_file: z.string().default('/tmp/dhcp.leases'),
-    odhcpd_file: z.string().default('/tmp/hosts/odhcpd'),
+    lease_file: z._default(z.string(), '/tmp/dhcp.leases'),
+    odhcpd_file: z._default(z.string(), '/tmp/hosts/odhcpd'),
     /** Devices whose neighbours are clients (the LAN bridge); empty for all. */
-    lan_devices: z.array(z.string()).default(['br-lan']),
+    lan_devices: z._default(z.array(z.string()), ['br-lan']),
   },
   create: (options, env) => ({
     async collect(ctx, out) {

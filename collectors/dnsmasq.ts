@@ -2,7 +2,7 @@
 // the background from its log-facility file or from syslog through `logread -f`: queries by type,
 // answers by result, unique domains and top domains per client over a sliding window, and
 // /api/dns/clients/<ip> with a client's recent domains ("what is my TV trying to reach").
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector, type CollectContext } from '../exporter/collector.ts';
 import { errorMessage, parseJson } from '../exporter/errors.ts';
 import type { MetricSink } from '../exporter/metrics.ts';
@@ -251,21 +251,16 @@ export const dnsmasq = defineCollector({
   description: 'DNS queries per client, answers by result and domains per client from the dnsmasq query log',
   options: {
     /** dnsmasq's log-facility file; when unset, syslog lines through `logread -f`. */
-    log_file: z.string().min(1).optional(),
-    window_seconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(30 * 86400)
-      .default(86400),
-    top_domains: z.number().int().min(0).max(1000).default(10),
+    log_file: z.optional(z.string().check(z.minLength(1))),
+    window_seconds: z._default(z.int().check(z.gte(60), z.lte(30 * 86400)), 86400),
+    top_domains: z._default(z.int().check(z.gte(0), z.lte(1000)), 10),
     /** Clients with their own series; the rest are counted as client="other". */
-    max_clients: z.number().int().min(1).max(100_000).default(256),
-    max_domains_per_client: z.number().int().min(1).max(1_000_000).default(5000),
+    max_clients: z._default(z.int().check(z.gte(1), z.lte(100_000)), 256),
+    max_domains_per_client: z._default(z.int().check(z.gte(1), z.lte(1_000_000)), 5000),
     /** Read `ubus call dnsmasq metrics` (OpenWrt's dnsmasq) at scrape time. */
-    ubus_metrics: z.boolean().default(true),
+    ubus_metrics: z._default(z.boolean(), true),
     /** Domains dnsmasq answers locally (`--local=/lan/`): their NXDOMAINs are not blocks. */
-    local_domains: z.array(z.string().min(1)).default(['lan']),
+    local_domains: z._default(z.array(z.string().check(z.minLength(1))), ['lan']),
   },
   create: (options, env) => {
     const queries = new Map<string, number>();

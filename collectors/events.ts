@@ -1,7 +1,7 @@
 // Interface events from the system log: netifd, pppd, kernel link lines and OMR's tracker, counted
 // per interface and kept in a ring served at /api/events. The log is read by a background Follower
 // (`logread -f`, or a log file), which passes each line once.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
 import { errorMessage, isAbsent } from '../exporter/errors.ts';
 import { Follower, Periodic } from '../exporter/follower.ts';
@@ -181,10 +181,10 @@ export const events = defineCollector({
   description: 'interface up/down, PPPoE, carrier and OMR tracker events from the system log',
   options: {
     /** Follow this file (from its end, through rotation) instead of `logread -f`. */
-    log_file: z.string().min(1).optional(),
-    ring_size: z.number().int().min(1).max(100_000).default(500),
+    log_file: z.optional(z.string().check(z.minLength(1))),
+    ring_size: z._default(z.int().check(z.gte(1), z.lte(100_000)), 500),
     /** How often the device -> interface map is re-read from UCI. */
-    map_refresh_seconds: z.number().positive().default(300),
+    map_refresh_seconds: z._default(z.number().check(z.positive()), 300),
   },
   create: (options, env) => {
     const classifier = new EventClassifier();

@@ -1,7 +1,7 @@
 // Per-client bandwidth from nlbwmon: one `nlbw -c json` (or `-c csv`) per refresh (its default
 // grouping has family, protocol, port, MAC and address, so per-client, per-protocol and router-wide
 // totals all come from one fork), bounded in cardinality.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector } from '../exporter/collector.ts';
 import { parseJson, ParseError } from '../exporter/errors.ts';
 import type { Identities } from '../exporter/identity.ts';
@@ -171,16 +171,16 @@ export const nlbwmon = defineCollector({
      * How to ask nlbw: `json` (`nlbw -c json`), or `csv` (`nlbw -c csv`, the format LuCI's download
      * and older scripts read), for a `commands.nlbw` wrapper that only gives CSV.
      */
-    format: z.enum(['json', 'csv']).default('json'),
+    format: z._default(z.enum(['json', 'csv']), 'json'),
     /** nlbwmon refreshes its counters from conntrack this often (OpenWrt default 30 s). */
-    refresh_seconds: z.number().min(0).max(3600).default(30),
+    refresh_seconds: z._default(z.number().check(z.gte(0), z.lte(3600)), 30),
     /** Clients with their own series; the rest are summed as mac="other". */
-    max_clients: z.number().int().min(1).max(100_000).default(500),
+    max_clients: z._default(z.int().check(z.gte(1), z.lte(100_000)), 500),
     /** Router-wide traffic per protocol. */
-    protocols: z.boolean().default(true),
+    protocols: z._default(z.boolean(), true),
     /** Per-client traffic per protocol: top N per client plus "other". */
-    client_protocols: z.boolean().default(false),
-    top_protocols_per_client: z.number().int().min(1).max(100).default(5),
+    client_protocols: z._default(z.boolean(), false),
+    top_protocols_per_client: z._default(z.int().check(z.gte(1), z.lte(100)), 5),
   },
   create: (options, env) => {
     const clientSelection = new StickySelection(options.max_clients);

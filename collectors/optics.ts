@@ -1,7 +1,7 @@
 // GPON/SFP optics: the module EEPROM through `ethtool -m <dev> raw on` (SFF-8472, with the module's
 // own thresholds and identity), or the kernel SFP driver's hwmon where ethtool is missing or the
 // module is not listed. One module is reported from one source, EEPROM first.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector, type CollectContext } from '../exporter/collector.ts';
 import { errorMessage, RouterscopeError } from '../exporter/errors.ts';
 import type { MetricSink } from '../exporter/metrics.ts';
@@ -113,9 +113,9 @@ export const optics = defineCollector({
   description: "SFP/GPON optical power, bias, temperature and voltage with the module's thresholds",
   options: {
     /** Netdevs whose module EEPROM is read with ethtool; by default every netdev named sfp*. */
-    devices: z.array(z.string().regex(/^[^-\s/]\S*$/, 'must be a network device name')).optional(),
+    devices: z.optional(z.array(z.string().check(z.regex(/^[^-\s/]\S*$/, 'must be a network device name')))),
     /** SFP hwmon chips (sfp1, ...) and the netdev each cage belongs to, for the device label. */
-    hwmon_devices: z.record(z.string(), z.string()).default({}),
+    hwmon_devices: z._default(z.record(z.string(), z.string()), {}),
   },
   create: (options) => ({
     async collect(ctx, out) {

@@ -2,7 +2,7 @@
 // reply parsed into an RTT histogram, requests and responses (loss is derived in PromQL), RFC 3550
 // jitter and the last RTT. Without configured targets it probes 1.1.1.1, and on OMR the VPS,
 // through every WAN that is up, and the tunnel endpoint through the tunnel.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector, type CollectorEnv } from '../exporter/collector.ts';
 import { errorMessage, isAbsent } from '../exporter/errors.ts';
 import { Periodic } from '../exporter/follower.ts';
@@ -107,39 +107,41 @@ const RESERVED = new Set(['target', 'source', 'kind', 'le', 'instance', 'job', '
 
 /** A warning and a critical level, the warning below the critical. */
 const levelsSchema = (what: string, max: number) =>
-  z
-    .strictObject({ warning: z.number().positive().max(max).optional(), critical: z.number().positive().max(max).optional() })
-    .refine((l) => l.warning === undefined || l.critical === undefined || l.warning < l.critical, {
-      message: `${what}: warning must be below critical`,
-    })
-    .optional();
+  z.optional(
+    z
+      .strictObject({
+        warning: z.optional(z.number().check(z.positive(), z.lte(max))),
+        critical: z.optional(z.number().check(z.positive(), z.lte(max))),
+      })
+      .check(
+        z.refine((l) => l.warning === undefined || l.critical === undefined || l.warning < l.critical, {
+          message: `${what}: warning must be below critical`,
+        }),
+      ),
+  );
 
 const targetSchema = z.strictObject({
-  name: z.string().min(1),
-  host: z
-    .string()
-    .min(1)
-    .regex(/^[^-\s][^\s]*$/, 'must be an address or host name'),
-  source: z
-    .string()
-    .regex(/^[^-\s][^\s]*$/, 'must be an interface or address')
-    .optional(),
-  interval_seconds: z.number().min(0.01).max(3600).optional(),
-  labels: z
-    .record(z.string(), z.string())
-    .superRefine((labels, ctx) => {
-      for (const key of Object.keys(labels)) {
-        if (!LABEL_NAME.test(key) || RESERVED.has(key)) ctx.addIssue({ code: 'custom', message: `"${key}" cannot be a label name here` });
-      }
-    })
-    .default({}),
+  name: z.string().check(z.minLength(1)),
+  host: z.string().check(z.minLength(1), z.regex(/^[^-\s][^\s]*$/, 'must be an address or host name')),
+  source: z.optional(z.string().check(z.regex(/^[^-\s][^\s]*$/, 'must be an interface or address'))),
+  interval_seconds: z.optional(z.number().check(z.gte(0.01), z.lte(3600))),
+  labels: z._default(
+    z.record(z.string(), z.string()).check(
+      z.superRefine((labels, ctx) => {
+        for (const key of Object.keys(labels)) {
+          if (!LABEL_NAME.test(key) || RESERVED.has(key)) ctx.addIssue({ code: 'custom', message: `"${key}" cannot be a label name here` });
+        }
+      }),
+    ),
+    {},
+  ),
   /**
    * The target's own alert levels, over the rules' defaults (mean RTT 100 ms warning, 500 ms
    * critical; loss 1 % warning, 20 % sustained critical): a far server or an LTE WAN has its own.
    */
-  thresholds: z
-    .strictObject({ latency_ms: levelsSchema('latency_ms', 60_000), loss_percent: levelsSchema('loss_percent', 100) })
-    .optional(),
+  thresholds: z.optional(
+    z.strictObject({ latency_ms: levelsSchema('latency_ms', 60_000), loss_percent: levelsSchema('loss_percent', 100) }),
+  ),
 });
 
 /** A reading the alert rules compare with a target's level, in the unit of its series. */
@@ -224,34 +226,29 @@ export const ping = defineCollector({
   defaultEnabled: true,
   description: 'latency, loss and jitter per target and WAN from long-lived ping processes',
   options: {
-    targets: z.array(targetSchema).default([]),
+    targets: z._default(z.array(targetSchema), []),
     /** Remote access points, probed as target "ap:<name>" with kind "ap". */
-    access_points: z
-      .array(
+    access_points: z._default(
+      z.array(
         z.strictObject({
-          name: z.string().min(1),
-          host: z
-            .string()
-            .min(1)
-            .regex(/^[^-\s]\S*$/),
+          name: z.string().check(z.minLength(1)),
+          host: z.string().check(z.minLength(1), z.regex(/^[^-\s]\S*$/)),
           /** The LAN interface or address to ping it from, on a router with several LANs. */
-          source: z
-            .string()
-            .regex(/^[^-\s][^\s]*$/, 'must be an interface or address')
-            .optional(),
+          source: z.optional(z.string().check(z.regex(/^[^-\s][^\s]*$/, 'must be an interface or address'))),
         }),
-      )
-      .default([]),
-    interval_seconds: z.number().min(0.01).max(3600).default(1),
-    timeout_seconds: z.number().positive().max(60).default(2),
+      ),
+      [],
+    ),
+    interval_seconds: z._default(z.number().check(z.gte(0.01), z.lte(3600)), 1),
+    timeout_seconds: z._default(z.number().check(z.positive(), z.lte(60)), 2),
     /** Host names are resolved by ping at start; restart it this often to follow DNS changes. */
-    resolve_interval_seconds: z.number().positive().default(300),
+    resolve_interval_seconds: z._default(z.number().check(z.positive()), 300),
     /** Used when no targets are configured: probed through every WAN that is up. */
-    default_internet_hosts: z.array(z.string().min(1)).default(['1.1.1.1']),
-    default_targets: z.boolean().default(true),
+    default_internet_hosts: z._default(z.array(z.string().check(z.minLength(1))), ['1.1.1.1']),
+    default_targets: z._default(z.boolean(), true),
     /** How often the default targets are re-derived from the router's WANs. */
-    discovery_interval_seconds: z.number().positive().default(60),
-    flavor: z.enum(['auto', 'iputils', 'busybox']).default('auto'),
+    discovery_interval_seconds: z._default(z.number().check(z.positive()), 60),
+    flavor: z._default(z.enum(['auto', 'iputils', 'busybox']), 'auto'),
   },
   create: (options, env) => {
     const running = new Map<string, RunningProbe>();

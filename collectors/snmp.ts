@@ -2,7 +2,7 @@
 // with net-snmp, exported under snmp_exporter's if_mib names with a `target` label so its
 // dashboards work. A slow or dead device is that target's failure, never the scrape's.
 import snmp from 'net-snmp';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { Periodic } from '../exporter/follower.ts';
 import { defineCollector } from '../exporter/collector.ts';
 import { errorMessage } from '../exporter/errors.ts';
@@ -47,27 +47,27 @@ export interface SnmpInterface {
 }
 
 const v3Schema = z.strictObject({
-  username: z.string().min(1),
-  security_level: z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']).default('authPriv'),
-  auth_protocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).default('sha'),
-  auth_password: z.string().optional(),
-  priv_protocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']).default('aes'),
-  priv_password: z.string().optional(),
+  username: z.string().check(z.minLength(1)),
+  security_level: z._default(z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']), 'authPriv'),
+  auth_protocol: z._default(z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']), 'sha'),
+  auth_password: z.optional(z.string()),
+  priv_protocol: z._default(z.enum(['des', 'aes', 'aes256b', 'aes256r']), 'aes'),
+  priv_password: z.optional(z.string()),
 });
 
 export const snmpTargetSchema = z
   .strictObject({
-    name: z.string().min(1),
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(161),
-    version: z.enum(['1', '2c', '3']).default('2c'),
-    community: z.string().default('public'),
-    v3: v3Schema.optional(),
-    interval_seconds: z.number().min(1).max(86400).default(30),
-    timeout_seconds: z.number().positive().max(60).default(3),
-    retries: z.number().int().min(0).max(5).default(1),
+    name: z.string().check(z.minLength(1)),
+    host: z.string().check(z.minLength(1)),
+    port: z._default(z.int().check(z.gte(1), z.lte(65535)), 161),
+    version: z._default(z.enum(['1', '2c', '3']), '2c'),
+    community: z._default(z.string(), 'public'),
+    v3: z.optional(v3Schema),
+    interval_seconds: z._default(z.number().check(z.gte(1), z.lte(86400)), 30),
+    timeout_seconds: z._default(z.number().check(z.positive(), z.lte(60)), 3),
+    retries: z._default(z.int().check(z.gte(0), z.lte(5)), 1),
   })
-  .refine((t) => t.version !== '3' || t.v3 !== undefined, { message: 'version 3 needs v3 credentials', path: ['v3'] });
+  .check(z.refine((t) => t.version !== '3' || t.v3 !== undefined, { message: 'version 3 needs v3 credentials', path: ['v3'] }));
 export type SnmpTarget = z.infer<typeof snmpTargetSchema>;
 
 function toNumber(value: unknown): number {
@@ -161,7 +161,7 @@ export const snmpCollector = defineCollector({
   defaultEnabled: true,
   description: 'IF-MIB traffic, errors and state of SNMP devices (switches, access points)',
   options: {
-    targets: z.array(snmpTargetSchema).default([]),
+    targets: z._default(z.array(snmpTargetSchema), []),
   },
   create: (options, env) => {
     const states = new Map<string, TargetState>(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector } from '../exporter/collector.ts';
 import { errorMessage } from '../exporter/errors.ts';
 import { mergeFamilies, type MetricFamily } from '../exporter/metrics.ts';
@@ -15,7 +15,7 @@ export const textfile = defineCollector({
   defaultEnabled: true,
   description: 'metrics from *.prom files in a directory',
   options: {
-    directory: z.string().min(1).default('/var/prometheus'),
+    directory: z._default(z.string().check(z.minLength(1)), '/var/prometheus'),
   },
   create: (options) => ({
     async collect(ctx, out) {

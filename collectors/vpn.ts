@@ -1,7 +1,7 @@
 // Tunnels: WireGuard peers from `wg show all dump` and OpenVPN status files. OMR's glorytun/tun0
 // needs nothing here: its traffic is in netdev and the wan collector's openwrt_interface_info
 // joins the `omrvpn` interface to its device with role "vpn".
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector } from '../exporter/collector.ts';
 import { ParseError, RouterscopeError } from '../exporter/errors.ts';
 import { readDirOptional } from './read.ts';
@@ -109,7 +109,9 @@ export const vpn = defineCollector({
   description: 'WireGuard peers (handshakes, traffic) and OpenVPN status files',
   options: {
     /** OpenVPN status files; by default every /var/run/openvpn.<name>.status (OpenWrt's naming). */
-    openvpn_status_files: z.array(z.strictObject({ name: z.string().min(1), path: z.string().min(1) })).optional(),
+    openvpn_status_files: z.optional(
+      z.array(z.strictObject({ name: z.string().check(z.minLength(1)), path: z.string().check(z.minLength(1)) })),
+    ),
   },
   create: (options) => ({
     async collect(ctx, out) {

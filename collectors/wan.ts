@@ -2,7 +2,7 @@
 // and the OMR tracker's verdicts. One `ubus` call and three `uci show` reads per scrape, shared
 // with the other collectors that need them; never `ubus call openmptcprouter status`, which
 // pings, resolves and even writes UCI.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineCollector } from '../exporter/collector.ts';
 import type { MetricSink } from '../exporter/metrics.ts';
 import {
@@ -213,7 +213,7 @@ export const wan = defineCollector({
   description: 'logical interfaces from netifd, WAN roles and policies from UCI, OMR tracker state',
   options: {
     /** Routes per interface exported as info series; the rest are dropped. */
-    max_routes_per_interface: z.number().int().min(0).max(1000).default(16),
+    max_routes_per_interface: z._default(z.int().check(z.gte(0), z.lte(1000)), 16),
   },
   create: (options) => ({
     async collect(ctx, out) {

@@ -1,7 +1,7 @@
 // The collector contract, node_exporter's in TypeScript: a name, a default, typed options, and one
 // method that reads, parses, then emits into a sink that is published only on success.
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { MetricSink } from './metrics.ts';
 import type { Identities } from './identity.ts';
 import type { Sources } from './sources.ts';
@@ -37,17 +37,17 @@ export interface CollectorInstance {
   readonly routes?: Readonly<Record<string, RouteHandler>>;
 }
 
-export interface CollectorDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
+export interface CollectorDefinition<Shape extends z.core.$ZodShape = z.core.$ZodShape> {
   /** snake_case; becomes --collector.<name>, the config section and the `collector` label. */
   readonly name: string;
   readonly defaultEnabled: boolean;
   readonly description: string;
   /** The collector's own options in `collectors.<name>`, each with its default. */
   readonly options: Shape;
-  create(options: z.infer<z.ZodObject<Shape>>, env: CollectorEnv): CollectorInstance;
+  create(options: z.infer<z.ZodMiniObject<Shape>>, env: CollectorEnv): CollectorInstance;
 }
 
 /** Declares a collector with its options typed from their schema. */
-export function defineCollector<Shape extends z.ZodRawShape>(def: CollectorDefinition<Shape>): CollectorDefinition<Shape> {
+export function defineCollector<Shape extends z.core.$ZodShape>(def: CollectorDefinition<Shape>): CollectorDefinition<Shape> {
   return def;
 }

@@ -141,6 +141,17 @@ describe('config', () => {
     expect(problems('wbe: 1\ncollectors:\n  cpu:\n    enabled: 1\n')).toHaveLength(2);
   });
 
+  it('says which bound a value breaks, in words (not "Invalid input")', () => {
+    const text =
+      'web:\n  scrape_timeout_seconds: 900\npath:\n  bin: []\ncollectors:\n  dnsmasq:\n    top_domains: 1.5\n  ping:\n    targets: [{name: "", host: x}]\n';
+    expect(problems(text)).toEqual([
+      'routerscope.yml:2: web.scrape_timeout_seconds: Too big: expected number to be <=300',
+      'routerscope.yml:4: path.bin: Too small: expected array to have >=1 items',
+      'routerscope.yml:7: collectors.dnsmasq.top_domains: expected int, got number 1.5',
+      'routerscope.yml:9: collectors.ping.targets.0.name: Too small: expected string to have >=1 characters',
+    ]);
+  });
+
   it.each([
     ['127.0.0.1:9100', undefined],
     ['[::1]:9100', undefined],

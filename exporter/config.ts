@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { CollectorDefinition } from './collector.ts';
 import { ConfigError } from './errors.ts';
 import { DEFAULT_BIN_PATH } from './sources.ts';
@@ -24,120 +25,125 @@ export function validateListenAddress(value: string): string | undefined {
   return undefined;
 }
 
-export const listenAddress = z.string().superRefine((value, ctx) => {
-  const problem = validateListenAddress(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+// zod/mini (a tenth of zod's code on the router) has no messages until given a locale; these are
+// the messages zod itself gives.
+z.config(en());
+
+export const listenAddress = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = validateListenAddress(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /** Every section but `collectors`, whose options come from the collector definitions. */
 const SECTIONS = {
-  web: z
-    .strictObject({
-      listen_address: listenAddress.default('127.0.0.1:9100'),
+  web: z.prefault(
+    z.strictObject({
+      listen_address: z._default(listenAddress, '127.0.0.1:9100'),
       /** Used when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds header. */
-      scrape_timeout_seconds: z.number().positive().max(300).default(10),
+      scrape_timeout_seconds: z._default(z.number().check(z.positive(), z.lte(300)), 10),
       /** Kept back from Prometheus' timeout so the answer arrives in time. */
-      timeout_offset_seconds: z.number().min(0).max(10).default(0.5),
+      timeout_offset_seconds: z._default(z.number().check(z.gte(0), z.lte(10)), 0.5),
       /** POST /-/reload, as Prometheus' --web.enable-lifecycle: off, so no web page can post to it. */
-      enable_lifecycle: z.boolean().default(false),
-    })
-    .prefault({}),
-  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
-  path: z
-    .strictObject({
-      rootfs: z.string().min(1).default('/'),
-      bin: z
-        .array(z.string().min(1))
-        .min(1)
-        .default([...DEFAULT_BIN_PATH]),
-    })
-    .prefault({}),
-  commands: z
-    .strictObject({
-      timeout_seconds: z.number().positive().max(300).default(5),
+      enable_lifecycle: z._default(z.boolean(), false),
+    }),
+    {},
+  ),
+  log: z.prefault(z.strictObject({ level: z._default(z.enum(LOG_LEVELS), 'info') }), {}),
+  path: z.prefault(
+    z.strictObject({
+      rootfs: z._default(z.string().check(z.minLength(1)), '/'),
+      bin: z._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), [...DEFAULT_BIN_PATH]),
+    }),
+    {},
+  ),
+  commands: z.prefault(
+    z.strictObject({
+      timeout_seconds: z._default(z.number().check(z.positive(), z.lte(300)), 5),
       // 4 MiB: a router's largest real outputs (nlbw, ss) are far below it, and parsing 15 MiB of
       // nlbw JSON exhausts the 48 MiB heap procd gives Node (test/serve.test.ts, shipped flags).
-      max_output_bytes: z
-        .number()
-        .int()
-        .positive()
-        .default(4 * 1024 * 1024),
-    })
-    .prefault({}),
+      max_output_bytes: z._default(z.int().check(z.positive()), 4 * 1024 * 1024),
+    }),
+    {},
+  ),
   /** Agentless: reach the router over SSH instead of reading this machine. */
-  target: z
-    .strictObject({
-      url: z
-        .string()
-        .superRefine((value, ctx) => {
-          const problem = sshUrlProblem(value);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem });
-        })
-        .optional(),
-      identity_file: z.string().min(1).optional(),
-      known_hosts_file: z.string().min(1).optional(),
-      strict_host_key_checking: z.enum(['yes', 'accept-new']).default('accept-new'),
-      connect_timeout_seconds: z.number().int().min(1).max(120).default(10),
-    })
-    .prefault({}),
-  limits: z
-    .strictObject({
-      /** Series one scrape may carry; a collector's families past it are dropped with a warning. */
-      max_series: z.number().int().min(100).default(100_000),
-    })
-    .prefault({}),
-  /** Client identities (MAC addresses, host names) in every collector's series. */
-  privacy: z
-    .strictObject({
-      /** false drops MACs and host names from every series of every collector. */
-      expose_identities: z.boolean().default(true),
-      /** With identities hidden: salted pseudonyms for MACs (hash) or none at all (omit). */
-      anonymize: z.enum(['hash', 'omit']).default('hash'),
-      identity_salt: z.string().min(8).optional(),
-    })
-    .prefault({}),
-  admin: z
-    .strictObject({
-      listen_address: listenAddress.default('127.0.0.1:9101'),
-      /** The listener starts only with a token, read from this file (never from the command line). */
-      token_file: z.string().min(1).optional(),
-      /** Client addresses or CIDR ranges allowed; empty allows any that has the token. */
-      allow: z
-        .array(
-          z.string().superRefine((v, ctx) => {
-            const [address, prefix, ...rest] = v.split('/');
-            const family = isIP(address ?? '');
-            const max = family === 6 ? 128 : 32;
-            if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max)))
-              ctx.addIssue({ code: 'custom', message: `"${v}" is not an address or CIDR range` });
+  target: z.prefault(
+    z.strictObject({
+      url: z.optional(
+        z.string().check(
+          z.superRefine((value, ctx) => {
+            const problem = sshUrlProblem(value);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
           }),
-        )
-        .default([]),
+        ),
+      ),
+      identity_file: z.optional(z.string().check(z.minLength(1))),
+      known_hosts_file: z.optional(z.string().check(z.minLength(1))),
+      strict_host_key_checking: z._default(z.enum(['yes', 'accept-new']), 'accept-new'),
+      connect_timeout_seconds: z._default(z.int().check(z.gte(1), z.lte(120)), 10),
+    }),
+    {},
+  ),
+  limits: z.prefault(
+    z.strictObject({
+      /** Series one scrape may carry; a collector's families past it are dropped with a warning. */
+      max_series: z._default(z.int().check(z.gte(100)), 100_000),
+    }),
+    {},
+  ),
+  /** Client identities (MAC addresses, host names) in every collector's series. */
+  privacy: z.prefault(
+    z.strictObject({
+      /** false drops MACs and host names from every series of every collector. */
+      expose_identities: z._default(z.boolean(), true),
+      /** With identities hidden: salted pseudonyms for MACs (hash) or none at all (omit). */
+      anonymize: z._default(z.enum(['hash', 'omit']), 'hash'),
+      identity_salt: z.optional(z.string().check(z.minLength(8))),
+    }),
+    {},
+  ),
+  admin: z.prefault(
+    z.strictObject({
+      listen_address: z._default(listenAddress, '127.0.0.1:9101'),
+      /** The listener starts only with a token, read from this file (never from the command line). */
+      token_file: z.optional(z.string().check(z.minLength(1))),
+      /** Client addresses or CIDR ranges allowed; empty allows any that has the token. */
+      allow: z._default(
+        z.array(
+          z.string().check(
+            z.superRefine((v, ctx) => {
+              const [address, prefix, ...rest] = v.split('/');
+              const family = isIP(address ?? '');
+              const max = family === 6 ? 128 : 32;
+              if (family === 0 || rest.length > 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max)))
+                ctx.addIssue({ code: 'custom', message: `"${v}" is not an address or CIDR range` });
+            }),
+          ),
+        ),
+        [],
+      ),
       /**
        * Host names the browser may use for the listener (router.lan); IP addresses and localhost
        * always work. Any other Host header is refused, so a DNS-rebinding page cannot reach it.
        */
-      host_names: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'expected a host name such as router.lan')).default([]),
-      audit_log: z.string().min(1).default('/tmp/routerscope-admin-audit.log'),
-      confirm_timeout_seconds: z.number().min(5).max(3600).default(60),
-      max_body_bytes: z
-        .number()
-        .int()
-        .min(256)
-        .max(1 << 20)
-        .default(16384),
-    })
-    .prefault({}),
+      host_names: z._default(z.array(z.string().check(z.regex(/^[A-Za-z0-9.-]+$/, 'expected a host name such as router.lan'))), []),
+      audit_log: z._default(z.string().check(z.minLength(1)), '/tmp/routerscope-admin-audit.log'),
+      confirm_timeout_seconds: z._default(z.number().check(z.gte(5), z.lte(3600)), 60),
+      max_body_bytes: z._default(z.int().check(z.gte(256), z.lte(1 << 20)), 16384),
+    }),
+    {},
+  ),
 };
 
 function buildSchema(definitions: readonly CollectorDefinition[]) {
-  const collectorShape: Record<string, z.ZodType> = {};
+  const collectorShape: Record<string, z.ZodMiniType> = {};
   for (const def of definitions) {
-    collectorShape[def.name] = z.strictObject({ enabled: z.boolean().default(def.defaultEnabled), ...def.options }).prefault({});
+    collectorShape[def.name] = z.prefault(z.strictObject({ enabled: z._default(z.boolean(), def.defaultEnabled), ...def.options }), {});
   }
-  return z.strictObject({ ...SECTIONS, collectors: z.strictObject(collectorShape).prefault({}) });
+  return z.strictObject({ ...SECTIONS, collectors: z.prefault(z.strictObject(collectorShape), {}) });
 }
 
 export interface CollectorSettings {
@@ -153,7 +159,7 @@ type DeepReadonly<T> =
       : T;
 
 /** The parsed config: its type is the schema's output, frozen. */
-export type Config = DeepReadonly<z.output<z.ZodObject<typeof SECTIONS>>> & {
+export type Config = DeepReadonly<z.output<z.ZodMiniObject<typeof SECTIONS>>> & {
   readonly collectors: Readonly<Record<string, CollectorSettings>>;
   /** The file it came from, if any. */
   readonly file?: string | undefined;
@@ -415,14 +421,16 @@ function deepFreeze<T>(value: T): T {
 
 /** A config option holding a regular expression, checked when the config loads. */
 export function regexOption(defaultPattern: string) {
-  return z
-    .string()
-    .superRefine((value, ctx) => {
-      try {
-        new RegExp(value);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
-      }
-    })
-    .default(defaultPattern);
+  return z._default(
+    z.string().check(
+      z.superRefine((value, ctx) => {
+        try {
+          new RegExp(value);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
+        }
+      }),
+    ),
+    defaultPattern,
+  );
 }

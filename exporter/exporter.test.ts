@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { definitions } from '../collectors/index.ts';
 import { copyRouter, writeScript } from '../test/helpers.ts';
 import { createSources } from './cli.ts';
@@ -19,7 +19,7 @@ const jsonProbe = defineCollector({
   name: 'json_probe',
   defaultEnabled: false,
   description: 'test collector',
-  options: { min_interval: z.number().default(0) },
+  options: { min_interval: z._default(z.number(), 0) },
   create: (options) => ({
     minIntervalSeconds: options.min_interval,
     async collect(ctx, out) {
