@@ -8,7 +8,7 @@ set -eu
 target=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
-bundle="$here/../dist/routerscope.mjs"
+bundle="$here/../dist/routerscope-router.mjs"
 [ -f "$bundle" ] || { echo "no $bundle: run 'npm run build' first" >&2; exit 1; }
 
 # scp needs an SFTP server that Dropbear lacks; plain cat over ssh works everywhere.

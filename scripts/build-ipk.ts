@@ -103,7 +103,7 @@ export async function buildIpk(version: string, bundle: Buffer): Promise<{ file:
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  const { file, bytes } = await buildIpk(pkg.version, readFileSync(path.join(ROOT, 'dist', 'routerscope.mjs')));
+  const { file, bytes } = await buildIpk(pkg.version, readFileSync(path.join(ROOT, 'dist', 'routerscope-router.mjs')));
   writeFileSync(path.join(ROOT, 'dist', file), bytes);
   console.log(`dist/${file}: ${(bytes.length / 1024).toFixed(0)} KiB`);
 }

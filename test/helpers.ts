@@ -56,15 +56,19 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-/** The command that runs the exporter from source (tsx) or from the bundle. */
-export function exporterCommand(bundle = false): string[] {
-  return bundle ? [path.join(ROOT, 'dist', 'routerscope.mjs')] : ['--import', 'tsx', path.join(ROOT, 'exporter', 'main.ts')];
+/** The bundle a router runs (serve, once, check-config): `npm run build` writes it. */
+export const ROUTER_BUNDLE = path.join(ROOT, 'dist', 'routerscope-router.mjs');
+
+/** The command that runs the exporter from source (tsx), from the router's bundle, or from a bundle file. */
+export function exporterCommand(bundle: boolean | string = false): string[] {
+  if (typeof bundle === 'string') return [bundle];
+  return bundle ? [ROUTER_BUNDLE] : ['--import', 'tsx', path.join(ROOT, 'exporter', 'main.ts')];
 }
 
 /** Starts `routerscope serve` on a free loopback port and waits until it listens. */
 export async function startExporter(
   args: string[],
-  options: { bundle?: boolean; env?: NodeJS.ProcessEnv; nodeFlags?: string[] } = {},
+  options: { bundle?: boolean | string; env?: NodeJS.ProcessEnv; nodeFlags?: string[] } = {},
 ): Promise<RunningExporter> {
   const child = spawn(
     process.execPath,

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { buildIpk, CONFFILES } from '../scripts/build-ipk.ts';
-import { ROOT, tempDir } from './helpers.ts';
+import { ROOT, ROUTER_BUNDLE, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -29,6 +29,22 @@ async function untar(gz: Buffer): Promise<Map<string, { mode: number; type: stri
   });
   return out;
 }
+
+describe('the router bundle', () => {
+  const commandsOf = (help: string) => [...help.split('Commands:\n')[1]!.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]);
+
+  it("offers what a router runs, without the monitoring host's report and its mailer", async () => {
+    const full = path.join(ROOT, 'dist', 'routerscope.mjs');
+    expect(commandsOf((await run(process.execPath, [ROUTER_BUNDLE, '--help'])).stdout)).toEqual(['serve', 'once', 'check-config', 'help']);
+    expect(commandsOf((await run(process.execPath, [full, '--help'])).stdout)).toEqual(['serve', 'once', 'check-config', 'report', 'help']);
+    await expect(run(process.execPath, [ROUTER_BUNDLE, 'report', 'daily'])).rejects.toMatchObject({
+      stderr: "error: unknown command 'report'\n",
+    });
+    // nodemailer's SMTP client greets with EHLO: in the full bundle, not in the router's.
+    expect(await readFile(full, 'utf8')).toContain('EHLO');
+    expect(await readFile(ROUTER_BUNDLE, 'utf8')).not.toContain('EHLO');
+  });
+});
 
 describe('ipk', () => {
   it('unpacks to the layout opkg installs, with the configs as conffiles', async () => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
-import { freePort, ROOT, stopProcess, tempDir, waitFor } from './helpers.ts';
+import { freePort, ROOT, ROUTER_BUNDLE, stopProcess, tempDir, waitFor } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -130,7 +130,7 @@ describe('parity with node_exporter 1.5 on a frozen /proc and /sys', () => {
     } finally {
       await stopProcess(exporter);
     }
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'dist/routerscope.mjs'), 'once', '--path.rootfs', tmp.dir], {
+    const { stdout } = await run(process.execPath, [ROUTER_BUNDLE, 'once', '--path.rootfs', tmp.dir], {
       cwd: tmp.dir,
       maxBuffer: 1 << 24,
     });
