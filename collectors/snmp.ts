@@ -1,7 +1,7 @@
 // SNMP devices beside the router (a switch, an access point): IF-MIB polled in the background
 // with net-snmp, exported under snmp_exporter's if_mib names with a `target` label so its
 // dashboards work. A slow or dead device is that target's failure, never the scrape's.
-import snmp from 'net-snmp';
+import type NetSnmp from 'net-snmp';
 import * as z from 'zod/mini';
 import { Periodic } from '../exporter/follower.ts';
 import { defineCollector } from '../exporter/collector.ts';
@@ -77,7 +77,13 @@ function toNumber(value: unknown): number {
   return Number(value);
 }
 
-function openSession(target: SnmpTarget): snmp.Session {
+// Loaded with the first poll: most routers poll no SNMP device, and net-snmp's start (its
+// tables of constants and MIB types) is 2.4 MiB of RSS (\`BENCH_SECTIONS=startup npm run bench\`).
+let netSnmp: Promise<typeof NetSnmp> | undefined;
+const loadNetSnmp = () => (netSnmp ??= import('net-snmp').then((m) => m.default));
+
+async function openSession(target: SnmpTarget): Promise<NetSnmp.Session> {
+  const snmp = await loadNetSnmp();
   const options = { port: target.port, timeout: target.timeout_seconds * 1000, retries: target.retries };
   if (target.version !== '3') {
     return snmp.createSession(target.host, target.community, {
@@ -103,7 +109,7 @@ function openSession(target: SnmpTarget): snmp.Session {
   );
 }
 
-function tableColumns(session: snmp.Session, oid: string, columns: string[]): Promise<Record<string, Record<number, unknown>>> {
+function tableColumns(session: NetSnmp.Session, oid: string, columns: string[]): Promise<Record<string, Record<number, unknown>>> {
   return new Promise((resolve, reject) => {
     session.tableColumns(oid, columns, 20, (error, table) => (error ? reject(error) : resolve(table ?? {})));
   });
@@ -111,7 +117,7 @@ function tableColumns(session: snmp.Session, oid: string, columns: string[]): Pr
 
 /** One poll of IF-MIB: ifTable and ifXTable joined by ifIndex (ifXTable is missing on SNMPv1 agents). */
 export async function pollInterfaces(target: SnmpTarget): Promise<SnmpInterface[]> {
-  const session = openSession(target);
+  const session = await openSession(target);
   try {
     // tableColumns answers table -> row index -> column number -> value.
     const rows = new Map<string, Map<string, unknown>>();
