@@ -1,6 +1,17 @@
 // The exporter's own long-lived metrics, in a prom-client registry, converted to the scrape's
 // family model so that one renderer serves everything.
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+// prom-client by module: its index also loads the Pushgateway, and with it Node's https and TLS
+// (2.2 MiB of a router's RSS). Its own process_* metrics one module each: collectDefaultMetrics()
+// cannot pick, and would also sample the event loop every 10 ms, observe every GC and compute the
+// nodejs_* heap and handle families on every scrape (0.65 ms a scrape) for series a router does
+// not need.
+import Gauge from 'prom-client/lib/gauge.js';
+import Registry from 'prom-client/lib/registry.js';
+import processCpuTotal from 'prom-client/lib/metrics/processCpuTotal.js';
+import processMaxFileDescriptors from 'prom-client/lib/metrics/processMaxFileDescriptors.js';
+import processMemory from 'prom-client/lib/metrics/osMemoryHeap.js';
+import processOpenFileDescriptors from 'prom-client/lib/metrics/processOpenFileDescriptors.js';
+import processStartTime from 'prom-client/lib/metrics/processStartTime.js';
 import type { MetricFamily, MetricType, Sample } from './metrics.ts';
 import { REVISION, VERSION } from './version.ts';
 
@@ -26,26 +37,23 @@ export class SelfMetrics {
     }).set({ version: VERSION, revision: REVISION, nodeversion: process.version }, 1);
     this.reloadSuccess.set(1);
     this.reloadTimestamp.set(Date.now() / 1000);
-    collectDefaultMetrics({ register: this.registry });
+    for (const register of [processCpuTotal, processStartTime, processMemory, processOpenFileDescriptors, processMaxFileDescriptors])
+      register(this.registry);
   }
 
   async families(): Promise<MetricFamily[]> {
     const METRIC_TYPES: readonly MetricType[] = ['counter', 'gauge', 'histogram', 'summary'];
     const json = await this.registry.getMetricsAsJSON();
-    // Of prom-client's default metrics only process_* (CPU, RSS, fds) matter on a router; the
-    // nodejs_* families add dozens of series nobody graphs there.
-    return json
-      .filter((m) => !m.name.startsWith('nodejs_'))
-      .map((m) => ({
-        name: m.name,
-        help: m.help,
-        // prom-client's typings say a numeric enum; its JSON says 'counter', 'gauge', ...
-        type: METRIC_TYPES.find((t) => t === String(m.type)) ?? 'untyped',
-        samples: m.values.map((v): Sample => ({
-          suffix: (v as { metricName?: string }).metricName?.slice(m.name.length) ?? '',
-          labels: Object.fromEntries(Object.entries(v.labels).map(([k, l]) => [k, String(l)])),
-          value: v.value,
-        })),
-      }));
+    return json.map((m) => ({
+      name: m.name,
+      help: m.help,
+      // prom-client's typings say a numeric enum; its JSON says 'counter', 'gauge', ...
+      type: METRIC_TYPES.find((t) => t === String(m.type)) ?? 'untyped',
+      samples: m.values.map((v): Sample => ({
+        suffix: (v as { metricName?: string }).metricName?.slice(m.name.length) ?? '',
+        labels: Object.fromEntries(Object.entries(v.labels).map(([k, l]) => [k, String(l)])),
+        value: v.value,
+      })),
+    }));
   }
 }
