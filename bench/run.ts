@@ -25,6 +25,7 @@ import {
   waitFor,
 } from '../test/helpers.ts';
 import { startSshLab } from '../test/ssh-lab.ts';
+import { startupCost } from './startup-cost.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
 const CLK_TCK = 100;
@@ -480,12 +481,16 @@ async function soak(): Promise<string[][]> {
 }
 
 /** BENCH_SECTIONS=soak,render runs only those; all by default. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'scrape,flags,agentless,render,reports,soak').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'scrape,flags,startup,agentless,render,reports,soak').split(','));
 
 async function main(): Promise<void> {
   console.log(`routerscope benchmark: ${SCRAPES} sequential scrapes each, on ${process.version}\n`);
   if (SECTIONS.has('scrape')) await scrapeCost();
   if (SECTIONS.has('flags')) await nodeFlags();
+  if (SECTIONS.has('startup')) {
+    console.log('\n## What each dependency costs at start (shipped Node flags, median of 3)\n');
+    console.log(table(await startupCost(ROUTER_NODE_FLAGS)));
+  }
   if (SECTIONS.has('agentless')) {
     console.log('\n## Local and agentless (250-client home, nlbwmon every scrape)\n');
     console.log(table(await localVersusAgentless()));
@@ -499,7 +504,8 @@ async function main(): Promise<void> {
     console.log(`\n## Soak: ${SOAK_SCRAPES} scrapes and ${SOAK_RELOADS} reloads, BPI-R4 test router, shipped Node flags\n`);
     console.log(table(await soak()));
   }
-  console.log(`\nbundle: ${(readFileSync(path.join(ROOT, 'dist/routerscope.mjs')).length / 1024).toFixed(0)} KiB`);
+  for (const bundle of ['dist/routerscope-router.mjs', 'dist/routerscope.mjs'])
+    console.log(`${bundle}: ${(readFileSync(path.join(ROOT, bundle)).length / 1024).toFixed(0)} KiB`);
 }
 
 async function scrapeCost(): Promise<void> {

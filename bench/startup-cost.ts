@@ -1,0 +1,131 @@
+// What each runtime dependency costs a router at start: RSS under the shipped Node flags of a bundle
+// that imports only that dependency (all of it: an upper bound on what routerscope's bundle keeps),
+// against an empty bundle, both listening on a socket as the exporter does. Also zod against the
+// zod/mini the config uses, and idle RSS of the two bundles serving the BPI-R4 test router.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { ROOT, routerFlags, startExporter, stopProcess, tempDir } from '../test/helpers.ts';
+
+const RUNS = 3;
+/** Dependencies only a checkout uses (dashboards are generated there): in neither bundle. */
+const CHECKOUT_ONLY = new Set(['@grafana/grafana-foundation-sdk']);
+/** What a router's bundle never loads: the report's (monitoring host only). */
+const HOST_ONLY = new Set(['nodemailer', 'undici']);
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** RSS once the bundle has loaded and listens, a second later; undefined when it does not keep running. */
+async function rssOfBundle(file: string, nodeFlags: readonly string[]): Promise<number | undefined> {
+  const child = spawn(process.execPath, [...nodeFlags, file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const ready = await new Promise<boolean>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(true));
+      child.on('exit', () => resolve(false));
+    });
+    if (!ready) return undefined;
+    await new Promise((r) => setTimeout(r, 1000));
+    // A module can throw after the socket is up (undici wants WebAssembly, which --lite-mode turns off).
+    return child.exitCode === null && child.signalCode === null ? rssMiB(child.pid!) : undefined;
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+async function bundleOf(dir: string, name: string, imports: string): Promise<{ file: string; kib: number }> {
+  const entry = path.join(dir, `${name}.ts`);
+  const file = path.join(dir, `${name}.mjs`);
+  await writeFile(
+    entry,
+    `${imports}\nimport { createServer } from 'node:net';\ncreateServer().listen(0, '127.0.0.1', () => console.log('ready'));\n`,
+  );
+  await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    minify: true,
+    logLevel: 'error',
+    nodePaths: [path.join(ROOT, 'node_modules')],
+    banner: {
+      js: "import { createRequire as __rsCreateRequire } from 'node:module';\nconst require = __rsCreateRequire(import.meta.url);",
+    },
+  });
+  return { file, kib: readFileSync(file).length / 1024 };
+}
+
+export async function startupCost(nodeFlags: readonly string[]): Promise<string[][]> {
+  const tmp = await tempDir('routerscope-bench-deps-');
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const measure = async (name: string, imports: string) => {
+      const { file, kib } = await bundleOf(tmp.dir, name, imports);
+      const runs: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const rss = await rssOfBundle(file, nodeFlags);
+        if (rss === undefined) return { kib, rss: undefined };
+        runs.push(rss);
+      }
+      return { kib, rss: median(runs) };
+    };
+    const base = (await measure('node-alone', '')).rss!;
+    const rows: string[][] = [['loaded at start', 'where', 'bundled KiB', 'RSS MiB', 'over Node alone']];
+    rows.push(['Node alone, listening', '', '0', base.toFixed(1), '']);
+    const deps: Array<[string, string, string]> = Object.keys(pkg.dependencies)
+      .filter((d) => !CHECKOUT_ONLY.has(d))
+      .map((d) => [
+        d,
+        HOST_ONLY.has(d) ? 'monitoring host (report)' : 'router and host',
+        `import * as m from '${d}'; globalThis.keep = m;`,
+      ]);
+    // The choice the config made: one schema of its kind (defaults, bounds, an enum, strict objects) in each.
+    deps.push(
+      [
+        'a config schema on zod',
+        'before',
+        "import { z } from 'zod'; globalThis.keep = z.strictObject({ a: z.string().min(1).default('x'), b: z.number().int().min(1).max(9).optional(), c: z.array(z.enum(['p', 'q'])).default([]) }).prefault({}).parse(undefined);",
+      ],
+      [
+        'the same schema on zod/mini',
+        'router and host',
+        "import * as z from 'zod/mini'; globalThis.keep = z.prefault(z.strictObject({ a: z._default(z.string().check(z.minLength(1)), 'x'), b: z.optional(z.int().check(z.gte(1), z.lte(9))), c: z._default(z.array(z.enum(['p', 'q'])), []) }), {}).parse(undefined);",
+      ],
+    );
+    for (const [name, where, imports] of deps) {
+      const { kib, rss } = await measure(name.replace(/[^a-z]/g, ''), imports);
+      rows.push([
+        name,
+        where,
+        kib.toFixed(0),
+        rss === undefined ? 'fails under these flags' : rss.toFixed(1),
+        rss === undefined ? '' : `+${(rss - base).toFixed(1)}`,
+      ]);
+    }
+    // The two bundles serving the same router, idle after start.
+    for (const [name, bundle] of [
+      ['dist/routerscope-router.mjs serving the BPI-R4', path.join(ROOT, 'dist', 'routerscope-router.mjs')],
+      ['dist/routerscope.mjs serving the BPI-R4', path.join(ROOT, 'dist', 'routerscope.mjs')],
+    ] as const) {
+      const runs: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const exporter = await startExporter([...routerFlags('bpi-r4-omr'), '--no-collector.ping'], { bundle, nodeFlags: [...nodeFlags] });
+        await new Promise((r) => setTimeout(r, 1000));
+        runs.push(rssMiB(exporter.process.pid!));
+        await exporter.stop();
+      }
+      const rss = median(runs);
+      rows.push([name, '', (readFileSync(bundle).length / 1024).toFixed(0), rss.toFixed(1), `+${(rss - base).toFixed(1)}`]);
+    }
+    return rows;
+  } finally {
+    await tmp.remove();
+  }
+}
