@@ -425,6 +425,7 @@ async function reportOverAYear(): Promise<string[][]> {
 
 const SOAK_SCRAPES = Number(process.env.BENCH_SOAK_SCRAPES ?? 3000);
 const SOAK_RELOADS = Number(process.env.BENCH_SOAK_RELOADS ?? 1000);
+const SOAK_PAUSE_SECONDS = 15;
 
 /**
  * The soak: the BPI-R4 test router under the shipped Node flags, SOAK_SCRAPES scrapes with
@@ -473,6 +474,17 @@ async function soak(): Promise<string[][]> {
         console.error(`soak: ${rows.at(-1)!.join(' | ')}`); // the soak takes minutes: show it going
       }
     }
+    // What a router shows between scrapes 30 s apart: V8's memory reducer runs after 8 s idle.
+    await new Promise((r) => setTimeout(r, SOAK_PAUSE_SECONDS * 1000));
+    const rss = rssBytes(pid) / 1024 / 1024;
+    rows.push([
+      `then ${SOAK_PAUSE_SECONDS} s idle`,
+      '',
+      rss.toFixed(1),
+      (rss / reference.rss).toFixed(2) + 'x',
+      String(await children()),
+      '',
+    ]);
     return rows;
   } finally {
     await exporter.stop();

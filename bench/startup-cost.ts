@@ -14,6 +14,12 @@ const RUNS = 3;
 const CHECKOUT_ONLY = new Set(['@grafana/grafana-foundation-sdk']);
 /** What a router's bundle never loads: the report's (monitoring host only). */
 const HOST_ONLY = new Set(['nodemailer', 'undici']);
+/** Where a dependency is not loaded whole at start on the router. */
+const WHERE: Record<string, string> = {
+  'net-snmp': 'router, at the first SNMP poll',
+  'prom-client': 'neither whole: its modules the self-metrics load (row below)',
+  zod: 'neither: the config uses zod/mini (rows below)',
+};
 
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -83,14 +89,19 @@ export async function startupCost(nodeFlags: readonly string[]): Promise<string[
       .filter((d) => !CHECKOUT_ONLY.has(d))
       .map((d) => [
         d,
-        HOST_ONLY.has(d) ? 'monitoring host (report)' : 'router and host',
+        WHERE[d] ?? (HOST_ONLY.has(d) ? 'monitoring host (report)' : 'router and host'),
         `import * as m from '${d}'; globalThis.keep = m;`,
       ]);
     // The choice the config made: one schema of its kind (defaults, bounds, an enum, strict objects) in each.
     deps.push(
       [
+        "the self-metrics (prom-client's registry, gauge and process_* modules)",
+        'router and host',
+        `import { SelfMetrics } from '${path.join(ROOT, 'exporter', 'self-metrics.ts')}'; globalThis.keep = new SelfMetrics();`,
+      ],
+      [
         'a config schema on zod',
-        'before',
+        'before this change',
         "import { z } from 'zod'; globalThis.keep = z.strictObject({ a: z.string().min(1).default('x'), b: z.number().int().min(1).max(9).optional(), c: z.array(z.enum(['p', 'q'])).default([]) }).prefault({}).parse(undefined);",
       ],
       [
