@@ -122,13 +122,16 @@ const PPPOE = 'netifd-real/pppoe-wan-with-wan6';
 /** Timers the faults start; stopped after the test. */
 const growing: NodeJS.Timeout[] = [];
 
-/**
- * Adds to a device's /proc/net/dev counters twice a second from now on, as traffic would: each
- * entry of `perTick` is a column (0-based after the name: 0 rx bytes, 1 rx packets, 2 rx errs,
- * 8 tx bytes, 9 tx packets).
- */
 /** Filesystems the faults mount; unmounted after the test. */
 const mounted: string[] = [];
+
+/** Changes a router copy's config.yml. */
+async function editConfig(dir: string, edit: (config: { collectors: Record<string, unknown> }) => void): Promise<void> {
+  const file = path.join(dir, 'config.yml');
+  const config = parse(await readFile(file, 'utf8')) as { collectors: Record<string, unknown> };
+  edit(config);
+  await writeFile(file, stringify(config));
+}
 
 /** The GL-MT2500A's busiest client in nlbwmon's table. */
 const TV = '02:8c:00:23:5e:c4';
@@ -146,6 +149,11 @@ async function growNlbw(dir: string, mac: string, perTick: number): Promise<void
   growing.push(setInterval(() => void grow(), 500));
 }
 
+/**
+ * Adds to a device's /proc/net/dev counters twice a second from now on, as traffic would: each
+ * entry of `perTick` is a column (0-based after the name: 0 rx bytes, 1 rx packets, 2 rx errs,
+ * 8 tx bytes, 9 tx packets).
+ */
 async function growCounters(dir: string, device: string, perTick: Record<number, number>): Promise<void> {
   const file = path.join(dir, 'rootfs/proc/net/dev');
   const grow = async () => {
@@ -338,13 +346,11 @@ const SCENARIOS: Scenario[] = [
         days: 8,
       },
     ],
-    before: async (dir) => {
-      // nlbwmon read every scrape, not every 30 s, so the rate climbs within this test's minutes.
-      const file = path.join(dir, 'config.yml');
-      const config = parse(await readFile(file, 'utf8')) as { collectors: Record<string, unknown> };
-      config.collectors.nlbwmon = { ...(config.collectors.nlbwmon as object), refresh_seconds: 0 };
-      await writeFile(file, stringify(config));
-    },
+    // nlbwmon read every scrape, not every 30 s, so the rate climbs within this test's minutes.
+    before: (dir) =>
+      editConfig(dir, (config) => {
+        config.collectors.nlbwmon = { ...(config.collectors.nlbwmon as object), refresh_seconds: 0 };
+      }),
     fault: ({ dir }) => growNlbw(dir, TV, 30_000_000),
     notifies: ['email ClientBandwidthAboveBaseline'],
   },
@@ -410,13 +416,12 @@ const SCENARIOS: Scenario[] = [
     shape: 'openwrt-stock',
     before: async (dir) => {
       await writeScript(path.join(dir, 'bin', 'ping'), 'echo "ping: bind: Cannot assign requested address" >&2; exit 2');
-      const file = path.join(dir, 'config.yml');
-      const config = parse(await readFile(file, 'utf8')) as { collectors: Record<string, unknown> };
       const closedPort = await freePort();
-      config.collectors.snmp = {
-        targets: [{ name: 'switch', host: '127.0.0.1', port: closedPort, interval_seconds: 2, timeout_seconds: 1, retries: 0 }],
-      };
-      await writeFile(file, stringify(config));
+      await editConfig(dir, (config) => {
+        config.collectors.snmp = {
+          targets: [{ name: 'switch', host: '127.0.0.1', port: closedPort, interval_seconds: 2, timeout_seconds: 1, retries: 0 }],
+        };
+      });
     },
     notifies: ['email PingProberDown wan', 'email PingProberDown', 'email SnmpTargetDown'],
   },
@@ -460,10 +465,9 @@ const SCENARIOS: Scenario[] = [
     name: 'clock-not-synced',
     shape: 'openwrt-stock',
     before: async (dir) => {
-      const file = path.join(dir, 'config.yml');
-      const config = parse(await readFile(file, 'utf8')) as { collectors: Record<string, unknown> };
-      config.collectors.time = { enabled: false };
-      await writeFile(file, stringify(config));
+      await editConfig(dir, (config) => {
+        config.collectors.time = { enabled: false };
+      });
       await mkdir(path.join(dir, 'rootfs/var/prometheus'), { recursive: true });
       await writeFile(path.join(dir, 'rootfs/var/prometheus/clock.prom'), `node_time_seconds ${Math.round(Date.now() / 1000) - 86_400}\n`);
     },
@@ -544,28 +548,26 @@ describe('the health harness: quiet when healthy, one page per fault', () => {
     for (const scenario of SCENARIOS) {
       const copy = await copyRouter(scenario.shape);
       cleanups.push(copy.remove);
-      if (scenario.pings) {
-        const configFile = path.join(copy.dir, 'config.yml');
-        const config = parse(await readFile(configFile, 'utf8')) as { collectors: Record<string, unknown> };
+      const pings = scenario.pings;
+      if (pings) {
         const source = (link: LinkName) => lab.links.find((l) => l.name === link)!.routerAddress;
-        config.collectors.ping = {
-          flavor: 'iputils',
-          interval_seconds: 0.2,
-          timeout_seconds: 1,
-          targets: scenario.pings
-            .filter((p) => !p.ap)
-            .map((p) => ({
-              name: `lab-${p.link}`,
-              host: LAB_TARGET,
-              source: source(p.link),
-              labels: { interface: p.interface },
-              ...(p.thresholds ? { thresholds: p.thresholds } : {}),
-            })),
-          access_points: scenario.pings
-            .filter((p) => p.ap)
-            .map((p) => ({ name: `lab-${p.link}`, host: LAB_TARGET, source: source(p.link) })),
-        };
-        await writeFile(configFile, stringify(config));
+        await editConfig(copy.dir, (config) => {
+          config.collectors.ping = {
+            flavor: 'iputils',
+            interval_seconds: 0.2,
+            timeout_seconds: 1,
+            targets: pings
+              .filter((p) => !p.ap)
+              .map((p) => ({
+                name: `lab-${p.link}`,
+                host: LAB_TARGET,
+                source: source(p.link),
+                labels: { interface: p.interface },
+                ...(p.thresholds ? { thresholds: p.thresholds } : {}),
+              })),
+            access_points: pings.filter((p) => p.ap).map((p) => ({ name: `lab-${p.link}`, host: LAB_TARGET, source: source(p.link) })),
+          };
+        });
         await writeScript(path.join(copy.dir, 'bin', 'ping'), `exec ${labPing} "$@"`);
       }
       // The BPI-R4 was recorded days ago: its tracker's last refreshes, ten minutes old now.
