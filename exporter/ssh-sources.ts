@@ -145,33 +145,60 @@ rd() {
 }`;
 
 // The commands of the prefetch, started together in the background (`bg`) before the file
-// operations and collected in order (`fg`): each with its own timeout (killed by a watchdog) and
-// output cap (`ulimit -f`, in 512-byte blocks, so a flood stops at the cap instead of filling the
-// router's RAM-backed /tmp), answered as `CMD <exit> ok|timeout|big <out bytes> <err bytes>`. The
-// watchdogs hold no descriptor of the channel, so a leftover `sleep` never keeps the session open.
+// operations, then waited for in order (`fg`) and answered together (`fin`): each with its own
+// timeout and output cap (`ulimit -f`, in 512-byte blocks, so a flood stops at the cap instead of
+// filling the router's RAM-backed /tmp), answered as `CMD <exit> ok|timeout|big <out bytes> <err
+// bytes>`. The router pays one process per command: one watchdog per distinct timeout (`dogs`)
+// kills the commands still running at it, one `wc` counts every output and one `cat` sends them
+// all. The watchdogs hold no descriptor of the channel, so a leftover `sleep` never keeps the
+// session open.
 const BATCH_COMMANDS = `tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 bg() {
   id=$1 t=$2 b=$3; shift 3
   ( ulimit -f "$b"; exec "$@" ) </dev/null >"$tmp/$id.o" 2>"$tmp/$id.e" &
-  p=$!
-  ( sleep "$t"; kill -9 "$p" && : >"$tmp/$id.t" ) </dev/null >/dev/null 2>&1 &
-  echo "$p $!" >"$tmp/$id.p"
+  echo "$!" >"$tmp/$id.p"
+  echo "$id $!" >>"$tmp/T$t"
+}
+dogs() {
+  for f in "$tmp"/T*; do
+    ( sleep "\${f##*/T}"; while read -r id p; do kill -9 "$p" && : >"$tmp/$id.t"; done <"$f" ) </dev/null >/dev/null 2>&1 &
+    echo "$!" >>"$tmp/dogs"
+  done
 }
 fg() {
-  id=$1 m=$2
-  read -r p w <"$tmp/$id.p"
-  wait "$p"; rc=$?
-  kill "$w" 2>/dev/null
-  # An empty output costs no process; the rest is counted and sent by one cat.
-  n=0; [ -s "$tmp/$id.o" ] && { n=$(wc -c <"$tmp/$id.o"); n=$((n + 0)); }
-  en=0; [ -s "$tmp/$id.e" ] && { head -c 4096 "$tmp/$id.e" >"$tmp/$id.h"; en=$(wc -c <"$tmp/$id.h"); en=$((en + 0)); }
-  set --
-  if [ -e "$tmp/$id.t" ]; then printf 'CMD %s timeout 0 %s\\n' "$rc" "$en"
-  elif [ "$n" -gt "$m" ]; then printf 'CMD %s big 0 %s\\n' "$rc" "$en"
-  else printf 'CMD %s ok %s %s\\n' "$rc" "$n" "$en"; [ "$n" -gt 0 ] && set -- "$tmp/$id.o"; fi
-  [ "$en" -gt 0 ] && set -- "$@" "$tmp/$id.h"
-  [ $# -eq 0 ] || cat "$@"
+  read -r p <"$tmp/$1.p"
+  wait "$p"
+  echo "$? $2" >"$tmp/$1.r"
+}
+fin() {
+  while read -r w; do kill "$w"; done <"$tmp/dogs" 2>/dev/null
+  n=$1; set --; i=0
+  while [ "$i" -lt "$n" ]; do
+    [ -s "$tmp/$i.e" ] && head -c 4096 "$tmp/$i.e" >"$tmp/$i.h"
+    [ -s "$tmp/$i.o" ] && set -- "$@" "$tmp/$i.o"
+    [ -s "$tmp/$i.h" ] && set -- "$@" "$tmp/$i.h"
+    i=$((i + 1))
+  done
+  # One wc for every size (a lone file has no "total" line; the total is no file of ours).
+  [ $# -gt 0 ] && wc -c "$@" >"$tmp/sizes"
+  [ $# -gt 0 ] && while read -r bytes f; do case $f in "$tmp"/*) echo "$bytes" >"$f.n" ;; esac; done <"$tmp/sizes"
+  set --; i=0
+  while [ "$i" -lt "$n" ]; do
+    read -r rc m <"$tmp/$i.r"
+    o=0 en=0
+    [ -e "$tmp/$i.o.n" ] && read -r o <"$tmp/$i.o.n"
+    [ -e "$tmp/$i.h.n" ] && read -r en <"$tmp/$i.h.n"
+    what=ok size=$o
+    if [ -e "$tmp/$i.t" ]; then what=timeout size=0
+    elif [ "$o" -gt "$m" ]; then what=big size=0; fi
+    printf 'CMD %s %s %s %s\\n' "$rc" "$what" "$size" "$en" >"$tmp/$i.c"
+    set -- "$@" "$tmp/$i.c"
+    [ "$size" -gt 0 ] && set -- "$@" "$tmp/$i.o"
+    [ "$en" -gt 0 ] && set -- "$@" "$tmp/$i.h"
+    i=$((i + 1))
+  done
+  cat "$@"
 }`;
 
 /**
@@ -556,12 +583,14 @@ export class SshSources implements Sources {
         const blocks = Math.ceil(((c.options.maxBytes ?? this.o.maxOutputBytes) + 1) / 512) + 1;
         lines.push(`bg ${i} ${seconds} ${blocks} ${[c.command, ...c.args].map(shellQuote).join(' ')}`);
       });
+      lines.push('dogs');
     }
     const reads = ops.filter((p) => p.op === 'read');
     const others = ops.filter((p) => p.op !== 'read');
     for (const p of others) lines.push(`one ${p.op} ${shellQuote(p.path)}`);
     if (reads.length > 0) lines.push(`rd ${this.o.maxOutputBytes} ${reads.map((p) => shellQuote(p.path)).join(' ')}`);
     commands.forEach((c, i) => lines.push(`fg ${i} ${c.options.maxBytes ?? this.o.maxOutputBytes}`));
+    if (commands.length > 0) lines.push(`fin ${commands.length}`);
     const what = `${ops.length} file operations${commands.length ? ` and ${commands.length} commands` : ''}`;
     const { stdoutBytes } = await this.runScript(`${lines.join('\n')}\n`, `ssh ${this.o.target.host}: ${what}`, {
       // One cap for all the file operations together, as before batching, and one per command.
