@@ -162,7 +162,7 @@ async function withBigHome(): Promise<ScrapeFigures> {
   }
 }
 
-const AGENTLESS_SCRAPES = Number(process.env.BENCH_AGENTLESS_SCRAPES ?? 50);
+const AGENTLESS_SCRAPES = Number(process.env.BENCH_AGENTLESS_SCRAPES ?? 200);
 
 /** PIDs of the OpenSSH control masters an agentless exporter started (they detach from it). */
 async function controlMasters(exporterPid: number): Promise<number[]> {
