@@ -92,13 +92,13 @@ export async function startupCost(nodeFlags: readonly string[]): Promise<string[
         WHERE[d] ?? (HOST_ONLY.has(d) ? 'monitoring host (report)' : 'router and host'),
         `import * as m from '${d}'; globalThis.keep = m;`,
       ]);
-    // The choice the config made: one schema of its kind (defaults, bounds, an enum, strict objects) in each.
     deps.push(
       [
         "the self-metrics (prom-client's registry, gauge and process_* modules)",
         'router and host',
         `import { SelfMetrics } from '${path.join(ROOT, 'exporter', 'self-metrics.ts')}'; globalThis.keep = new SelfMetrics();`,
       ],
+      // The choice the config made: one schema of its kind (defaults, bounds, an enum, strict objects) in each.
       [
         'a config schema on zod',
         'before this change',

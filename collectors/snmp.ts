@@ -78,7 +78,7 @@ function toNumber(value: unknown): number {
 }
 
 // Loaded with the first poll: most routers poll no SNMP device, and net-snmp's start (its
-// tables of constants and MIB types) is 2.4 MiB of RSS (\`BENCH_SECTIONS=startup npm run bench\`).
+// tables of constants and MIB types) is 2.4 MiB of RSS (`BENCH_SECTIONS=startup npm run bench`).
 let netSnmp: Promise<typeof NetSnmp> | undefined;
 const loadNetSnmp = () => (netSnmp ??= import('net-snmp').then((m) => m.default));
 

@@ -181,8 +181,10 @@ fin() {
     i=$((i + 1))
   done
   # One wc for every size (a lone file has no "total" line; the total is no file of ours).
-  [ $# -gt 0 ] && wc -c "$@" >"$tmp/sizes"
-  [ $# -gt 0 ] && while read -r bytes f; do case $f in "$tmp"/*) echo "$bytes" >"$f.n" ;; esac; done <"$tmp/sizes"
+  if [ $# -gt 0 ]; then
+    wc -c "$@" >"$tmp/sizes"
+    while read -r bytes f; do case $f in "$tmp"/*) echo "$bytes" >"$f.n" ;; esac; done <"$tmp/sizes"
+  fi
   set --; i=0
   while [ "$i" -lt "$n" ]; do
     read -r rc m <"$tmp/$i.r"
