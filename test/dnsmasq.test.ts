@@ -137,15 +137,20 @@ describe('dnsmasq collector with a real dnsmasq', () => {
           '--host-record=router.lan,192.168.1.1',
           '--cache-size=150',
         ],
-        { stdio: 'ignore' },
+        { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       processes.push(dnsmasq);
+      let startError = '';
+      dnsmasq.stderr.on('data', (chunk: Buffer) => (startError += chunk.toString()));
       await waitFor(
-        () =>
-          query('127.0.0.9', front, 'router.lan', 'A').then(
+        () => {
+          // A daemon that could not bind has exited: say why now rather than after the deadline.
+          if (dnsmasq.exitCode !== null) throw new Error(`dnsmasq exited ${dnsmasq.exitCode}: ${startError.trim()}`);
+          return query('127.0.0.9', front, 'router.lan', 'A').then(
             () => true,
             () => undefined,
-          ),
+          );
+        },
         10000,
         'dnsmasq',
       );

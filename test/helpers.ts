@@ -2,6 +2,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -23,14 +24,26 @@ export function routerFlags(name: string): string[] {
   return ['--config.file', path.join(dir, 'config.yml'), '--path.rootfs', path.join(dir, 'rootfs'), '--path.bin', path.join(dir, 'bin')];
 }
 
+/**
+ * A loopback port free for both TCP and UDP. dnsmasq and snmpd listen on UDP, where a port free
+ * for TCP can still be some other test's ephemeral UDP socket; the daemon would then fail to bind.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (;;) {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const udp = createSocket('udp4');
+    const udpFree = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind({ port, address: '127.0.0.1', exclusive: true }, () => resolve(true));
+    });
+    if (udpFree) udp.close();
+    server.close();
+    await once(server, 'close');
+    if (udpFree) return port;
+  }
 }
 
 export async function tempDir(prefix = 'routerscope-'): Promise<{ dir: string; remove: () => Promise<void> }> {
