@@ -250,6 +250,25 @@ async function localVersusAgentless(): Promise<string[][]> {
   }
 }
 
+/**
+ * The system collectors node_exporter and routerscope share, by the same names (node_exporter's
+ * `stat` is in routerscope's `cpu`): the like-for-like comparison of issue 18.
+ */
+const SYSTEM_COLLECTORS = [
+  'loadavg',
+  'meminfo',
+  'cpu',
+  'netdev',
+  'netclass',
+  'thermal_zone',
+  'hwmon',
+  'conntrack',
+  'filesystem',
+  'time',
+  'uname',
+  'textfile',
+];
+
 async function withNodeExporter(): Promise<ScrapeFigures> {
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -257,21 +276,7 @@ async function withNodeExporter(): Promise<ScrapeFigures> {
     [
       `--web.listen-address=127.0.0.1:${port}`,
       '--collector.disable-defaults',
-      ...[
-        'loadavg',
-        'meminfo',
-        'cpu',
-        'stat',
-        'netdev',
-        'netclass',
-        'thermal_zone',
-        'hwmon',
-        'conntrack',
-        'filesystem',
-        'time',
-        'uname',
-        'textfile',
-      ].map((c) => `--collector.${c}`),
+      ...[...SYSTEM_COLLECTORS, 'stat'].map((c) => `--collector.${c}`),
     ],
     { stdio: 'ignore' },
   );
@@ -524,7 +529,11 @@ async function scrapeCost(): Promise<void> {
   const scrapes = [
     await withRouterscope(routerFlags('bpi-r4-omr'), 'routerscope, BPI-R4 test router'),
     await withBigHome(),
-    await withRouterscope(['--path.rootfs', '/'], 'routerscope, this machine'),
+    await withRouterscope(['--path.rootfs', '/'], 'routerscope, this machine, every default collector'),
+    await withRouterscope(
+      ['--path.rootfs', '/', '--collector.disable-defaults', ...SYSTEM_COLLECTORS.map((c) => `--collector.${c}`)],
+      "routerscope, this machine, node_exporter's collectors",
+    ),
     await withNodeExporter(),
   ];
   const reference = scrapes.at(-1)!;

@@ -53,6 +53,12 @@ const VALUE_FLAGS = [
 function addCommonOptions(command: Command, collectorDefs: readonly CollectorDefinition[]): Command {
   command.addOption(new Option('--config.file <file>', 'YAML configuration file'));
   for (const f of VALUE_FLAGS) command.addOption(new Option(f.flag, f.help));
+  command.addOption(
+    new Option(
+      '--collector.disable-defaults',
+      "turn off every collector that --collector.NAME or the config file does not enable (node_exporter's flag)",
+    ),
+  );
   for (const def of collectorDefs) {
     const state = def.defaultEnabled ? 'default on; --no-collector.' + def.name + ' disables it' : 'default off';
     command.addOption(new Option(`--collector.${def.name}`, `enable the ${def.name} collector: ${def.description} (${state})`));
@@ -77,6 +83,12 @@ export function flagOverrides(command: Command, collectorDefs: readonly Collecto
     const m = /^--(?:no-)?collector\.(.+)$/.exec(option.long ?? '');
     if (m && collectorDefs.some((d) => d.name === m[1]) && !overrides.some((o) => o.path[1] === m[1])) {
       overrides.push({ flag: `--${value ? '' : 'no-'}collector.${m[1]}`, path: ['collectors', m[1]!, 'enabled'], value });
+    }
+  }
+  if (opts['collector.disableDefaults']) {
+    for (const def of collectorDefs) {
+      if (overrides.some((o) => o.path[1] === def.name)) continue;
+      overrides.push({ flag: '--collector.disable-defaults', path: ['collectors', def.name, 'enabled'], value: false, unlessSet: true });
     }
   }
   return overrides;

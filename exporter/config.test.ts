@@ -258,6 +258,18 @@ describe('routerscope check-config', () => {
     await tmp.remove();
   });
 
+  it('--collector.disable-defaults keeps only what a flag or the file enables, as node_exporter does', async () => {
+    const tmp = await tempDir();
+    const file = path.join(tmp.dir, 'routerscope.yml');
+    await writeFile(file, 'collectors:\n  uname:\n    enabled: true\n  netdev:\n    enabled: false\n');
+    const result = await checkConfig(['--config.file', file, '--collector.disable-defaults', '--collector.loadavg']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`config OK (${file}); collectors: loadavg, uname\n`);
+    const flagsOnly = await checkConfig(['--collector.disable-defaults', '--collector.meminfo', '--no-collector.loadavg']);
+    expect(flagsOnly.stdout).toBe('config OK; collectors: meminfo\n');
+    await tmp.remove();
+  });
+
   it('says that a comment-only file sets nothing, and still passes it', async () => {
     const tmp = await tempDir();
     const file = path.join(tmp.dir, 'routerscope.yml');

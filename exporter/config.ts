@@ -239,6 +239,8 @@ export interface FlagOverride {
   readonly flag: string;
   readonly path: readonly string[];
   readonly value: unknown;
+  /** Applies only where the config file leaves the key unset (--collector.disable-defaults). */
+  readonly unlessSet?: boolean;
 }
 
 function setIn(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
@@ -364,6 +366,7 @@ export function parseConfig(text: string | undefined, options: LoadOptions): Con
   }
   const fromFlags = new Map<string, string>();
   for (const o of options.flags ?? []) {
+    if (o.unlessSet && getIn(raw, o.path) !== undefined) continue;
     setIn(raw, o.path, o.value);
     fromFlags.set(o.path.join('.'), o.flag);
   }
