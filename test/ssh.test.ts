@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { parseBatchOutput, parseSshUrl, shellQuote, splitHeads } from '../exporter/ssh-sources.ts';
+import { createLogger } from '../exporter/log.ts';
+import { LocalSources, type Sources } from '../exporter/sources.ts';
+import { parseBatchOutput, parseSshUrl, shellQuote, splitHeads, SshSources } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
 import {
   copyRouter,
@@ -162,6 +164,61 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     await local?.stop();
     await router?.remove();
     await ssh?.stop();
+  });
+
+  it('lists directories and answers statfs as the local sources do, a missing path failing alone', async () => {
+    const work = await tempDir('routerscope-ops-');
+    const options = { rootfs: work.dir, binPath: [], commandTimeoutMs: 5000, maxOutputBytes: 1 << 20 };
+    const viaSsh = new SshSources({
+      ...options,
+      target: { user: ssh.user, host: '127.0.0.1', port: ssh.port },
+      identityFile: ssh.identityFile,
+      knownHostsFile: ssh.knownHostsFile,
+      strictHostKeyChecking: 'yes',
+      connectTimeoutSeconds: 5,
+      log: createLogger('silent'),
+    });
+    try {
+      const dir = path.join(work.dir, 'd');
+      await mkdir(path.join(dir, 'sub dir'), { recursive: true });
+      for (const name of ['.hidden', '..dots', 'a file', '*']) await writeFile(path.join(dir, name), '');
+      await symlink('a file', path.join(dir, 'link'));
+      await symlink('nowhere', path.join(dir, 'dangling'));
+      await mkdir(path.join(work.dir, 'empty'));
+      // Three filesystems, so that an answer given for the wrong path shows.
+      await symlink('/proc', path.join(work.dir, 'proc'));
+      await symlink('/dev/shm', path.join(work.dir, 'shm'));
+      // Asked at once, each set is one batch on the router: the statfs of a set in one stat, or
+      // one each when a path fails.
+      const answers = (s: Sources, statfsPaths: string[]) =>
+        Promise.allSettled([
+          ...['/d', '/empty', '/missing', '/d/a file'].map((d) => s.readDir(d)),
+          ...statfsPaths.map((d) => s.statfs(d).then((f) => [f.blockSize, f.blocks, f.files])),
+        ]).then((all) => all.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as NodeJS.ErrnoException).code)));
+      const local = new LocalSources(options);
+      for (const statfsPaths of [
+        ['/', '/proc', '/shm', '/d'],
+        ['/shm', '/missing', '/proc'],
+      ]) {
+        const remote = await answers(viaSsh, statfsPaths);
+        expect(remote).toEqual(await answers(local, statfsPaths));
+        expect(remote.filter((r) => typeof r === 'string')).toEqual(
+          statfsPaths.includes('/missing') ? ['ENOENT', 'ENOTDIR', 'ENOENT'] : ['ENOENT', 'ENOTDIR'],
+        );
+      }
+      expect((await viaSsh.readDir('/d')).map((e) => `${e.type} ${e.name}`)).toEqual([
+        'file *',
+        'file ..dots',
+        'file .hidden',
+        'file a file',
+        'symlink dangling',
+        'symlink link',
+        'dir sub dir',
+      ]);
+    } finally {
+      viaSsh.close();
+      await work.remove();
+    }
   });
 
   it('gives the same /metrics as the local exporter on the same router', async () => {
