@@ -92,10 +92,11 @@ async function measureScrapes(
   pid: number,
   cpu = () => treeCpuSeconds([pid]),
   scrapes = SCRAPES,
-): Promise<ScrapeFigures & { last: string }> {
+  warmUp = 20,
+): Promise<ScrapeFigures & { last: string; latencies: number[] }> {
   const idleRssMiB = rssBytes(pid) / 1024 / 1024;
   let last = '';
-  for (let i = 0; i < 20; i++) last = await (await fetch(url)).text();
+  for (let i = 0; i < warmUp; i++) last = await (await fetch(url)).text();
   const series = last.split('\n').filter((l) => l && !l.startsWith('#')).length;
   const cpuBefore = await cpu();
   const ownBefore = cpuSeconds(pid);
@@ -118,6 +119,7 @@ async function measureScrapes(
     idleRssMiB,
     series,
     last,
+    latencies,
   };
 }
 
@@ -186,65 +188,73 @@ async function localVersusAgentless(): Promise<string[][]> {
   ];
   const router = await bigHomeRouter();
   const ssh = await startSshLab();
+  await appendFile(
+    path.join(router.dir, 'config.yml'),
+    `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
+  );
+  const local = await startExporter(router.flags, { bundle: true });
+  const agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { bundle: true });
   try {
-    const local = await startExporter(router.flags, { bundle: true });
-    let localFigures: ScrapeFigures;
-    try {
-      localFigures = await measureScrapes('local', `${local.url}/metrics`, local.process.pid!, undefined, AGENTLESS_SCRAPES);
-    } finally {
-      await local.stop();
+    const pid = agentless.process.pid!;
+    const url = `${agentless.url}/metrics`;
+    // Both run at once and are measured in alternating blocks, so that the machine's drift (the
+    // local reference moves by 20 % between runs) weighs on both sides alike.
+    const blocks = 8;
+    const perBlock = Math.ceil(AGENTLESS_SCRAPES / blocks);
+    const scrapes = perBlock * blocks;
+    let routerCpu = 0;
+    let routerMark = 0;
+    const agentlessCpu = async () => {
+      // Called just before and just after each block: the router's side is sshd and all below it.
+      const routerSide = await treeCpuSeconds([ssh.pid]);
+      if (routerMark) {
+        routerCpu += routerSide - routerMark;
+        routerMark = 0;
+      } else routerMark = routerSide;
+      return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
+    };
+    const before = await (await fetch(url)).text();
+    const localBlocks = [];
+    const agentlessBlocks = [];
+    for (let b = 0; b < blocks; b++) {
+      const warmUp = b === 0 ? 20 : 0;
+      localBlocks.push(await measureScrapes('local', `${local.url}/metrics`, local.process.pid!, undefined, perBlock, warmUp));
+      agentlessBlocks.push(await measureScrapes('agentless', url, pid, agentlessCpu, perBlock, warmUp));
     }
-    await appendFile(
-      path.join(router.dir, 'config.yml'),
-      `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
-    );
-    const agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { bundle: true });
-    try {
-      const pid = agentless.process.pid!;
-      const url = `${agentless.url}/metrics`;
-      const before = await (await fetch(url)).text();
-      let routerCpuBefore = 0;
-      const figures = await measureScrapes(
-        'agentless',
-        url,
-        pid,
-        async () => {
-          // Called just before and just after the measured scrapes.
-          const routerSide = await treeCpuSeconds([ssh.pid]);
-          if (!routerCpuBefore) routerCpuBefore = routerSide;
-          return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
-        },
-        AGENTLESS_SCRAPES,
-      );
-      const routerCpuMs = (((await treeCpuSeconds([ssh.pid])) - routerCpuBefore) * 1000) / AGENTLESS_SCRAPES;
-      // Counters include the 20 warm-up scrapes.
-      const perScrape = (op: string) =>
-        ((transportCounter(figures.last, op) - transportCounter(before, op)) / (AGENTLESS_SCRAPES + 20)).toFixed(1);
-      return [
-        header,
-        [
-          'local (on the router)',
-          localFigures.p50Ms.toFixed(2),
-          localFigures.p99Ms.toFixed(2),
-          localFigures.cpuMsPerScrape.toFixed(2),
-          '0',
-          '0',
-          '(local reads)',
-        ],
-        [
-          'agentless (over SSH)',
-          figures.p50Ms.toFixed(2),
-          figures.p99Ms.toFixed(2),
-          routerCpuMs.toFixed(2),
-          figures.cpuMsPerScrape.toFixed(2),
-          perScrape('commands'),
-          `${perScrape('prefetched_operations')} + ${perScrape('batched_operations')}`,
-        ],
-      ];
-    } finally {
-      await agentless.stop();
-    }
+    const summary = (figures: Array<Awaited<ReturnType<typeof measureScrapes>>>) => {
+      const latencies = figures.flatMap((f) => f.latencies).sort((a, b) => a - b);
+      const mean = (pick: (f: ScrapeFigures) => number) => figures.reduce((sum, f) => sum + pick(f), 0) / figures.length;
+      return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: mean((f) => f.cpuMsPerScrape) };
+    };
+    const [localFigures, agentlessFigures] = [summary(localBlocks), summary(agentlessBlocks)];
+    const routerCpuMs = (routerCpu * 1000) / scrapes;
+    const last = agentlessBlocks.at(-1)!.last;
+    // Counters include the 20 warm-up scrapes.
+    const perScrape = (op: string) => ((transportCounter(last, op) - transportCounter(before, op)) / (scrapes + 20)).toFixed(1);
+    return [
+      header,
+      [
+        'local (on the router)',
+        localFigures.p50.toFixed(2),
+        localFigures.p99.toFixed(2),
+        localFigures.cpu.toFixed(2),
+        '0',
+        '0',
+        '(local reads)',
+      ],
+      [
+        'agentless (over SSH)',
+        `${agentlessFigures.p50.toFixed(2)} (${(agentlessFigures.p50 / localFigures.p50).toFixed(2)}x local)`,
+        agentlessFigures.p99.toFixed(2),
+        `${routerCpuMs.toFixed(2)} (${(routerCpuMs / localFigures.cpu).toFixed(2)}x local)`,
+        agentlessFigures.cpu.toFixed(2),
+        perScrape('commands'),
+        `${perScrape('prefetched_operations')} + ${perScrape('batched_operations')}`,
+      ],
+    ];
   } finally {
+    await agentless.stop();
+    await local.stop();
     await ssh.stop();
     await router.remove();
   }
