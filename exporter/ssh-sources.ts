@@ -10,6 +10,7 @@
 // one await at a time, which would otherwise cost a round trip per level); every remote argument
 // is single-quoted, so names reach the router exactly as they left the collector.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -160,20 +161,24 @@ rd() {
 // bytes>`. The router pays one process per command: one watchdog per distinct timeout (`dogs`)
 // kills the commands still running at it, one `wc` counts every output and one `cat` sends them
 // all. The watchdogs hold no descriptor of the channel, so a leftover `sleep` never keeps the
-// session open.
-const BATCH_COMMANDS = `tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-bg() {
+// session open. Every file a command leaves in $tmp is emptied when `bg` starts it, by the shell
+// itself, so that one temporary directory serves every batch of a session; a marker file counts
+// when it is not empty (-s).
+const BATCH_COMMANDS = `bg() {
   id=$1 t=$2 b=$3; shift 3
+  case " $ts " in *" $t "*) ;; *) ts="$ts $t"; : >"$tmp/T$t" ;; esac
+  : >"$tmp/$id.t"; : >"$tmp/$id.h"; : >"$tmp/$id.o.n"; : >"$tmp/$id.h.n"
   ( ulimit -f "$b"; exec "$@" ) </dev/null >"$tmp/$id.o" 2>"$tmp/$id.e" &
   echo "$!" >"$tmp/$id.p"
   echo "$id $!" >>"$tmp/T$t"
 }
 dogs() {
-  for f in "$tmp"/T*; do
-    ( sleep "\${f##*/T}"; while read -r id p; do kill -9 "$p" && : >"$tmp/$id.t"; done <"$f" ) </dev/null >/dev/null 2>&1 &
+  : >"$tmp/dogs"
+  for t in $ts; do
+    ( sleep "$t"; while read -r id p; do kill -9 "$p" && echo >"$tmp/$id.t"; done <"$tmp/T$t" ) </dev/null >/dev/null 2>&1 &
     echo "$!" >>"$tmp/dogs"
   done
+  ts=
 }
 fg() {
   read -r p <"$tmp/$1.p"
@@ -181,7 +186,7 @@ fg() {
   echo "$? $2" >"$tmp/$1.r"
 }
 fin() {
-  while read -r w; do kill "$w"; done <"$tmp/dogs" 2>/dev/null
+  while read -r w; do kill "$w" && wait "$w"; done <"$tmp/dogs" 2>/dev/null
   n=$1; set --; i=0
   while [ "$i" -lt "$n" ]; do
     [ -s "$tmp/$i.e" ] && head -c 4096 "$tmp/$i.e" >"$tmp/$i.h"
@@ -198,10 +203,10 @@ fin() {
   while [ "$i" -lt "$n" ]; do
     read -r rc m <"$tmp/$i.r"
     o=0 en=0
-    [ -e "$tmp/$i.o.n" ] && read -r o <"$tmp/$i.o.n"
-    [ -e "$tmp/$i.h.n" ] && read -r en <"$tmp/$i.h.n"
+    [ -s "$tmp/$i.o.n" ] && read -r o <"$tmp/$i.o.n"
+    [ -s "$tmp/$i.h.n" ] && read -r en <"$tmp/$i.h.n"
     what=ok size=$o
-    if [ -e "$tmp/$i.t" ]; then what=timeout size=0
+    if [ -s "$tmp/$i.t" ]; then what=timeout size=0
     elif [ "$o" -gt "$m" ]; then what=big size=0; fi
     printf 'CMD %s %s %s %s\\n' "$rc" "$what" "$size" "$en" >"$tmp/$i.c"
     set -- "$@" "$tmp/$i.c"
@@ -210,18 +215,30 @@ fin() {
     i=$((i + 1))
   done
   cat "$@"
+  # The outputs emptied by the shell, not removed by an rm: a session keeps its directory.
+  i=0
+  while [ "$i" -lt "$n" ]; do : >"$tmp/$i.o"; : >"$tmp/$i.e"; i=$((i + 1)); done
 }`;
+
+/** A temporary directory for the commands' outputs, removed when the script (or session) ends. */
+const BATCH_TEMP = `tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+ts=`;
+
+/** What a session's bootstrap answers where stdin is no pipe: batches then go one channel each. */
+const NO_PIPE = 'ROUTERSCOPE-NO-PIPE';
 
 /**
  * The whole remote command line, the same for every command: read the script's length, then the
  * script, and run it in the login shell. When something follows the script on stdin (a file's new
  * content, or the open channel a watched stream waits on), exactly that many bytes, one per read
- * (dd bs=1) so that the rest stays there. When nothing follows (`all`, a scrape's batch), the
- * shell sources the script from the channel's pipe itself, with no process (`cat`) to read it and
- * no copy to eval, its commands' stdin at /dev/null as before; where stdin is no pipe (a server
- * that gives a socket), one cat reads it to the end.
+ * (dd bs=1) so that the rest stays there. When nothing follows (`all`), or the script goes on
+ * for as long as the channel is open (`session`, the batches), the shell sources it from the
+ * channel's pipe itself, with no process (`cat`) to read it and no copy to eval, its commands'
+ * stdin at /dev/null; where stdin is no pipe (a server that gives a socket), `all` has one cat read
+ * it to the end, and `session` says so.
  */
-export const BOOTSTRAP = `read -r n r && if [ "$r" != all ]; then s=$(dd bs=1 count="$n" 2>/dev/null) && eval "$s"; elif [ -p /proc/self/fd/0 ]; then { . /proc/self/fd/3; } 3<&0 </dev/null; else s=$(cat) && eval "$s"; fi`;
+export const BOOTSTRAP = `read -r n r && case $r in all | session) if [ -p /proc/self/fd/0 ]; then { . /proc/self/fd/3; } 3<&0 </dev/null; elif [ "$r" = all ]; then s=$(cat) && eval "$s"; else echo ${NO_PIPE}; fi ;; *) s=$(dd bs=1 count="$n" 2>/dev/null) && eval "$s" ;; esac`;
 
 // Runs a long-lived command on the router for as long as our end of the channel is open: when the
 // connection drops or the stream is stopped, stdin reaches EOF and the command is killed, so no
@@ -417,16 +434,101 @@ function parseStatfs(text: string): FsStats {
   };
 }
 
+/**
+ * One login shell kept open on the connection for the batches: the functions are defined and the
+ * temporary directory made once, and each batch sends only its own lines, followed by a marker
+ * line no output can end with (random per batch). Against a channel per batch, the router is
+ * spared a session in sshd or dropbear, a login shell, and a mktemp and an rm a scrape. A batch
+ * that times out or floods ends the session; the next batch opens another.
+ */
+class BatchSession {
+  closed = false;
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private stderr = '';
+  private waiter: ((error?: Error) => void) | undefined;
+
+  constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.bytes += chunk.length;
+      this.waiter?.();
+    });
+    child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4096)));
+    child.on('close', (code, signal) => {
+      this.closed = true;
+      const why = redactText(this.stderr.trim().split('\n').pop() ?? '');
+      this.waiter?.(new RouterscopeError('COMMAND_FAILED', `session ended (exit ${code ?? signal})${why ? `: ${why}` : ''}`));
+    });
+  }
+
+  /** Runs one batch; resolves with its output once the marker that follows it has arrived. */
+  run(script: string, display: string, limits: { timeoutMs: number; maxBytes: number }): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new RouterscopeError('COMMAND_FAILED', `${display}: session ended`));
+    const end = `BATCH-END ${randomBytes(12).toString('hex')}`;
+    const marker = Buffer.from(`${end}\n`);
+    this.child.stdin!.write(`${script}printf '%s\\n' '${end}'\n`);
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+        if (error) {
+          this.kill();
+          return reject(error);
+        }
+        const out = Buffer.concat(this.chunks).subarray(0, this.bytes - marker.length);
+        [this.chunks, this.bytes] = [[], 0];
+        resolve(out);
+      };
+      const timer = setTimeout(
+        () => finish(new RouterscopeError('COMMAND_TIMEOUT', `${display}: timed out after ${limits.timeoutMs} ms`)),
+        limits.timeoutMs,
+      );
+      this.waiter = (error) => {
+        if (error) return finish(new RouterscopeError('COMMAND_FAILED', `${display}: ${error.message}`));
+        if (this.bytes > limits.maxBytes + marker.length)
+          return finish(new RouterscopeError('COMMAND_OUTPUT_TOO_LARGE', `${display}: output exceeds ${limits.maxBytes} bytes`));
+        // Only the end is compared: the chunks are joined when the last one is shorter than the marker.
+        if (this.chunks.length > 1 && this.chunks.at(-1)!.length < marker.length) this.chunks = [Buffer.concat(this.chunks)];
+        const last = this.chunks.at(-1);
+        if (last && last.length >= marker.length && last.subarray(last.length - marker.length).equals(marker)) finish();
+      };
+      this.waiter();
+    });
+  }
+
+  /** Whether the session's output so far holds `text` (what a failed start said). */
+  said(text: string): boolean {
+    return Buffer.concat(this.chunks).includes(text);
+  }
+
+  kill(): void {
+    this.closed = true;
+    killProcessGroup(this.child, 'SIGKILL', true);
+  }
+}
+
 export class SshSources implements Sources {
   readonly description: string;
   private readonly controlDir: string;
   private queue: Pending[] = [];
   private scheduled = false;
   /** Remote commands started (round trips), and file operations answered by them. */
-  private readonly stats = { connections: 0, commands: 0, batched_operations: 0, prefetched_operations: 0, prefetched_commands: 0 };
+  private readonly stats = {
+    connections: 0,
+    commands: 0,
+    sessions: 0,
+    batched_operations: 0,
+    prefetched_operations: 0,
+    prefetched_commands: 0,
+  };
   /** Commands the scrapes' collectors ran, by commandKey. */
   private readonly learnedCommands = new Map<string, LearnedCommand>();
   private master: { readonly child: ChildProcess; readonly ready: Promise<void> } | undefined;
+  /** The login shell that runs the batches, kept open between scrapes (see BatchSession). */
+  private session: BatchSession | undefined;
+  /** Set when the server gives the session no pipe to source from: batches run one channel each. */
+  private sessionless = false;
   /** Set by close(): a stream stopping late must not open a new connection that nobody closes. */
   private closed = false;
   /** Settles when the session in its turn has finished (or, for a stream, started). */
@@ -533,7 +635,7 @@ export class SshSources implements Sources {
    * Starts a script on the router over the shared connection: the bootstrap on the command line,
    * the script on stdin, then `stdin` and EOF, or an open stdin when `stdin` is null.
    */
-  private start(script: string, stdin: string | Buffer | null = ''): ChildProcess {
+  private start(script: string, stdin: string | Buffer | null = '', session = false): ChildProcess {
     this.stats.commands++;
     const { target } = this.o;
     const body = Buffer.from(this.preamble() + script, 'utf8');
@@ -542,10 +644,34 @@ export class SshSources implements Sources {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stdin.on('error', () => undefined); // a command that exits before reading
-    child.stdin.write(`${body.length}${stdin === '' ? ' all' : ''}\n`);
+    child.stdin.write(`${body.length}${session ? ' session' : stdin === '' ? ' all' : ''}\n`);
     child.stdin.write(body);
     if (stdin !== null) child.stdin.end(stdin);
     return child;
+  }
+
+  /**
+   * The batches' session, opened in the caller's turn: a login shell that has defined the batch
+   * functions and made its temporary directory, then waits for batches on its stdin.
+   */
+  private async batchSession(): Promise<BatchSession | undefined> {
+    if (this.session && !this.session.closed) return this.session;
+    if (this.sessionless) return undefined;
+    this.stats.sessions++;
+    const session = new BatchSession(this.start(`${BATCH_FUNCTIONS}\n${BATCH_COMMANDS}\n${BATCH_TEMP}\n`, null, true));
+    const display = `ssh ${this.o.target.host}: batch session`;
+    try {
+      const greeting = await session.run('', display, { timeoutMs: this.o.commandTimeoutMs, maxBytes: 1024 });
+      if (greeting.length > 0) throw new RouterscopeError('COMMAND_FAILED', `${display}: said "${redactText(greeting.toString().trim())}"`);
+    } catch (e) {
+      session.kill();
+      if (!session.said(NO_PIPE)) throw e;
+      this.sessionless = true;
+      this.o.log.info({ host: this.o.target.host }, "the router's SSH server gives the shell no pipe to read: one channel per batch");
+      return undefined;
+    }
+    this.session = session;
+    return session;
   }
 
   /** Runs `work` when no other session is being opened or run (see STREAM_STARTED's comment). */
@@ -588,9 +714,8 @@ export class SshSources implements Sources {
     commands: readonly LearnedCommand[] = [],
     commandTimeoutMs = timeoutMs,
   ): Promise<{ files: BatchRecord[]; commands: CommandRecord[] }> {
-    const lines = [BATCH_FUNCTIONS];
+    const lines: string[] = [];
     if (commands.length > 0) {
-      lines.push(BATCH_COMMANDS);
       commands.forEach((c, i) => {
         const seconds = Math.max(1, Math.floor(Math.min(c.options.timeoutMs ?? this.o.commandTimeoutMs, commandTimeoutMs) / 1000));
         const blocks = Math.ceil(((c.options.maxBytes ?? this.o.maxOutputBytes) + 1) / 512) + 1;
@@ -608,10 +733,17 @@ export class SshSources implements Sources {
     commands.forEach((c, i) => lines.push(`fg ${i} ${c.options.maxBytes ?? this.o.maxOutputBytes}`));
     if (commands.length > 0) lines.push(`fin ${commands.length}`);
     const what = `${ops.length} file operations${commands.length ? ` and ${commands.length} commands` : ''}`;
-    const { stdoutBytes } = await this.runScript(`${lines.join('\n')}\n`, `ssh ${this.o.target.host}: ${what}`, {
-      // One cap for all the file operations together, as before batching, and one per command.
-      timeoutMs,
-      maxBytes: this.o.maxOutputBytes * (1 + commands.length),
+    const display = `ssh ${this.o.target.host}: ${what}`;
+    // One cap for all the file operations together, as before batching, and one per command.
+    const limits = { timeoutMs, maxBytes: this.o.maxOutputBytes * (1 + commands.length) };
+    const stdoutBytes = await this.inTurn(async () => {
+      const session = await this.batchSession();
+      if (session) {
+        this.stats.commands++;
+        return session.run(`${lines.join('\n')}\n`, display, limits);
+      }
+      const setup = [BATCH_FUNCTIONS, ...(commands.length > 0 ? [BATCH_COMMANDS, BATCH_TEMP] : [])];
+      return (await runChild(() => this.start(`${[...setup, ...lines].join('\n')}\n`), display, limits)).stdoutBytes;
     });
     // Back in the order asked: the other operations, the reads, then the commands.
     const {
@@ -800,6 +932,8 @@ export class SshSources implements Sources {
   /** Closes the shared connection: every session on it ends, and with them the remote streams. */
   close(): void {
     this.closed = true;
+    this.session?.kill();
+    this.session = undefined;
     const master = this.master?.child;
     this.master = undefined;
     const remove = () => rmSync(this.controlDir, { recursive: true, force: true });

@@ -6,11 +6,12 @@
 import { appendFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { createLogger } from '../exporter/log.ts';
 import { LocalSources, type Sources } from '../exporter/sources.ts';
-import { parseBatchOutput, parseSshUrl, shellQuote, splitHeads, SshSources } from '../exporter/ssh-sources.ts';
+import { BOOTSTRAP, parseBatchOutput, parseSshUrl, shellQuote, splitHeads, SshSources } from '../exporter/ssh-sources.ts';
 import { normalizeForGolden } from './golden.ts';
 import {
   copyRouter,
@@ -39,6 +40,26 @@ describe('ssh transport parts', () => {
 
   it('quotes every word so the remote shell sees it as it was', () => {
     expect(shellQuote("wan;reboot $(id) 'x'")).toBe(`'wan;reboot $(id) '\\''x'\\'''`);
+  });
+
+  it('sources a script from a pipe, has cat read it from a socket, and says when a session has no pipe', async () => {
+    /** The bootstrap under BusyBox ash, its stdin a pipe (behind cat) or, as Node gives it, a socket. */
+    const bootstrap = async (stdinIsPipe: boolean, mode: string, script: string) => {
+      const child = stdinIsPipe
+        ? spawn('sh', ['-c', 'cat | busybox ash -c "$1"', 'sh', BOOTSTRAP])
+        : spawn('busybox', ['ash', '-c', BOOTSTRAP]);
+      child.stdin.end(`${Buffer.byteLength(script)} ${mode}\n${script}`);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await once(child, 'close');
+      return out;
+    };
+    // What the script's own commands read from stdin: nothing, either way.
+    const script = 'if [ -e /proc/self/fd/3 ]; then echo sourced; else echo evaluated; fi; echo "stdin: $(cat)"\n';
+    expect(await bootstrap(true, 'all', script)).toBe('sourced\nstdin: \n');
+    expect(await bootstrap(false, 'all', script)).toBe('evaluated\nstdin: \n');
+    expect(await bootstrap(true, 'session', script)).toBe('sourced\nstdin: \n');
+    expect(await bootstrap(false, 'session', script)).toBe('ROUTERSCOPE-NO-PIPE\n');
   });
 
   it('splits framed batch answers, trailing newlines and errors included', () => {
@@ -288,6 +309,10 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     // Every file read came from the prefetch (hundreds of them); none needed a round trip of its own.
     expect(transportCounter(after, 'prefetched_operations') - transportCounter(before, 'prefetched_operations')).toBeGreaterThan(100);
     expect(transportCounter(after, 'batched_operations') - transportCounter(before, 'batched_operations')).toBe(0);
+    // One batch, in the session the earlier scrapes used: no new channel, shell or temporary directory.
+    expect(transportCounter(after, 'commands') - transportCounter(before, 'commands')).toBe(1);
+    expect(transportCounter(after, 'sessions') - transportCounter(before, 'sessions')).toBe(0);
+    expect(transportCounter(after, 'sessions')).toBeGreaterThan(0);
   });
 
   it('a hung and a flooding command in the batched scrape cost only their own collectors', async () => {
@@ -344,11 +369,21 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
   });
 
   it('leaves nothing running on the router when it stops', async () => {
+    /** The login shells of the server's sessions: followers, probers and the batch session. */
+    const remoteShells = async () => {
+      const rows = await processes();
+      return rows.filter((r) => r.args.includes(BOOTSTRAP) && descendsFrom(rows, r.pid, ssh.pid)).length;
+    };
     expect(await remoteFollowers()).toBe(2);
+    expect(await remoteShells()).toBeGreaterThan(2);
     await agentless.stop();
-    expect(await waitFor(async () => ((await remoteFollowers()) === 0 ? true : undefined), 10000, 'the remote followers to stop')).toBe(
-      true,
-    );
+    expect(
+      await waitFor(
+        async () => ((await remoteFollowers()) + (await remoteShells()) === 0 ? true : undefined),
+        10000,
+        'every session, the followers and the batch session included, to stop',
+      ),
+    ).toBe(true);
   });
 });
 
