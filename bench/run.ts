@@ -23,8 +23,9 @@ import {
   tempDir,
   transportCounter,
   waitFor,
+  type RunningExporter,
 } from '../test/helpers.ts';
-import { startSshLab } from '../test/ssh-lab.ts';
+import { SSH_SERVERS, startSshLab, type SshLab, type SshServer } from '../test/ssh-lab.ts';
 import { startupCost } from './startup-cost.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
@@ -171,9 +172,21 @@ async function controlMasters(exporterPid: number): Promise<number[]> {
   return (await processes()).filter((p) => p.args.includes(`rs-ssh-${exporterPid}-`)).map((p) => p.pid);
 }
 
+/** An agentless exporter reading a copy of the router through one SSH server, and its figures. */
+interface AgentlessSide {
+  readonly server: SshServer;
+  readonly ssh: SshLab;
+  readonly router: Awaited<ReturnType<typeof bigHomeRouter>>;
+  exporter?: RunningExporter;
+  /** CPU of the server's process tree, summed over the blocks, and its value at the block's start. */
+  routerCpu: number;
+  routerMark: number;
+  blocks: Array<Awaited<ReturnType<typeof measureScrapes>>>;
+}
+
 /**
  * The 250-client home read on the router (local) and over SSH from the monitoring host
- * (agentless, a real sshd on loopback standing in for the router's dropbear): latency, CPU on
+ * (agentless, through OpenSSH's sshd and through dropbear, the router's server, on loopback): latency, CPU on
  * each side, and the SSH round trips and batched file operations each scrape costs.
  */
 async function localVersusAgentless(): Promise<string[][]> {
@@ -187,50 +200,59 @@ async function localVersusAgentless(): Promise<string[][]> {
     'file ops/scrape: prefetched + on demand',
   ];
   const router = await bigHomeRouter();
-  const ssh = await startSshLab();
-  await appendFile(
-    path.join(router.dir, 'config.yml'),
-    `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
-  );
   const local = await startExporter(router.flags, { bundle: true });
-  const agentless = await startExporter([...router.flags, '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], { bundle: true });
+  // One agentless exporter per SSH server, each on a copy of the same router: dropbear is what
+  // OpenWrt runs.
+  const agentless: AgentlessSide[] = [];
   try {
-    const pid = agentless.process.pid!;
-    const url = `${agentless.url}/metrics`;
-    // Both run at once and are measured in alternating blocks, so that the machine's drift (the
-    // local reference moves by 20 % between runs) weighs on both sides alike.
+    for (const server of SSH_SERVERS) {
+      const side: AgentlessSide = {
+        server,
+        ssh: await startSshLab({ server }),
+        router: await bigHomeRouter(),
+        routerCpu: 0,
+        routerMark: 0,
+        blocks: [],
+      };
+      agentless.push(side);
+      await appendFile(
+        path.join(side.router.dir, 'config.yml'),
+        `target:\n  identity_file: ${side.ssh.identityFile}\n  known_hosts_file: ${side.ssh.knownHostsFile}\n`,
+      );
+      side.exporter = await startExporter([...side.router.flags, '--target', `ssh://${side.ssh.user}@127.0.0.1:${side.ssh.port}`], {
+        bundle: true,
+      });
+    }
+    // All run at once and are measured in alternating blocks, so that the machine's drift (the
+    // local reference moves by 20 % between runs) weighs on every side alike.
     const blocks = 8;
     const perBlock = Math.ceil(AGENTLESS_SCRAPES / blocks);
     const scrapes = perBlock * blocks;
-    let routerCpu = 0;
-    let routerMark = 0;
-    const agentlessCpu = async () => {
-      // Called just before and just after each block: the router's side is sshd and all below it.
-      const routerSide = await treeCpuSeconds([ssh.pid]);
-      if (routerMark) {
-        routerCpu += routerSide - routerMark;
-        routerMark = 0;
-      } else routerMark = routerSide;
-      return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
-    };
-    const before = await (await fetch(url)).text();
     const localBlocks = [];
-    const agentlessBlocks = [];
+    const before = await Promise.all(agentless.map(async (side) => (await fetch(`${side.exporter!.url}/metrics`)).text()));
     for (let b = 0; b < blocks; b++) {
       const warmUp = b === 0 ? 20 : 0;
       localBlocks.push(await measureScrapes('local', `${local.url}/metrics`, local.process.pid!, undefined, perBlock, warmUp));
-      agentlessBlocks.push(await measureScrapes('agentless', url, pid, agentlessCpu, perBlock, warmUp));
+      for (const side of agentless) {
+        const pid = side.exporter!.process.pid!;
+        const cpu = async () => {
+          // Called just before and just after each block: the router's side is the SSH server and all below it.
+          const routerSide = await treeCpuSeconds([side.ssh.pid]);
+          if (side.routerMark) {
+            side.routerCpu += routerSide - side.routerMark;
+            side.routerMark = 0;
+          } else side.routerMark = routerSide;
+          return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
+        };
+        side.blocks.push(await measureScrapes(side.server, `${side.exporter!.url}/metrics`, pid, cpu, perBlock, warmUp));
+      }
     }
     const summary = (figures: Array<Awaited<ReturnType<typeof measureScrapes>>>) => {
       const latencies = figures.flatMap((f) => f.latencies).sort((a, b) => a - b);
       const mean = (pick: (f: ScrapeFigures) => number) => figures.reduce((sum, f) => sum + pick(f), 0) / figures.length;
       return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: mean((f) => f.cpuMsPerScrape) };
     };
-    const [localFigures, agentlessFigures] = [summary(localBlocks), summary(agentlessBlocks)];
-    const routerCpuMs = (routerCpu * 1000) / scrapes;
-    const last = agentlessBlocks.at(-1)!.last;
-    // Counters include the 20 warm-up scrapes.
-    const perScrape = (op: string) => ((transportCounter(last, op) - transportCounter(before, op)) / (scrapes + 20)).toFixed(1);
+    const localFigures = summary(localBlocks);
     return [
       header,
       [
@@ -242,20 +264,30 @@ async function localVersusAgentless(): Promise<string[][]> {
         '0',
         '(local reads)',
       ],
-      [
-        'agentless (over SSH)',
-        `${agentlessFigures.p50.toFixed(2)} (${(agentlessFigures.p50 / localFigures.p50).toFixed(2)}x local)`,
-        agentlessFigures.p99.toFixed(2),
-        `${routerCpuMs.toFixed(2)} (${(routerCpuMs / localFigures.cpu).toFixed(2)}x local)`,
-        agentlessFigures.cpu.toFixed(2),
-        perScrape('commands'),
-        `${perScrape('prefetched_operations')} + ${perScrape('batched_operations')}`,
-      ],
+      ...agentless.map((side, i) => {
+        const figures = summary(side.blocks);
+        const routerCpuMs = (side.routerCpu * 1000) / scrapes;
+        const last = side.blocks.at(-1)!.last;
+        // Counters include the 20 warm-up scrapes.
+        const perScrape = (op: string) => ((transportCounter(last, op) - transportCounter(before[i]!, op)) / (scrapes + 20)).toFixed(1);
+        return [
+          `agentless (over ${side.server === 'openssh' ? "OpenSSH's sshd" : 'dropbear'})`,
+          `${figures.p50.toFixed(2)} (${(figures.p50 / localFigures.p50).toFixed(2)}x local)`,
+          figures.p99.toFixed(2),
+          `${routerCpuMs.toFixed(2)} (${(routerCpuMs / localFigures.cpu).toFixed(2)}x local)`,
+          figures.cpu.toFixed(2),
+          perScrape('commands'),
+          `${perScrape('prefetched_operations')} + ${perScrape('batched_operations')}`,
+        ];
+      }),
     ];
   } finally {
-    await agentless.stop();
+    for (const side of agentless) {
+      await side.exporter?.stop();
+      await side.ssh.stop();
+      await side.router.remove();
+    }
     await local.stop();
-    await ssh.stop();
     await router.remove();
   }
 }
