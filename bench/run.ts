@@ -18,6 +18,7 @@ import {
   processes,
   ROOT,
   routerFlags,
+  SHARED_SYSTEM_COLLECTORS,
   startExporter,
   stopProcess,
   tempDir,
@@ -292,24 +293,8 @@ async function localVersusAgentless(): Promise<string[][]> {
   }
 }
 
-/**
- * The system collectors node_exporter and routerscope share, by the same names (node_exporter's
- * `stat` is in routerscope's `cpu`): the like-for-like comparison of issue 18.
- */
-const SYSTEM_COLLECTORS = [
-  'loadavg',
-  'meminfo',
-  'cpu',
-  'netdev',
-  'netclass',
-  'thermal_zone',
-  'hwmon',
-  'conntrack',
-  'filesystem',
-  'time',
-  'uname',
-  'textfile',
-];
+/** The like-for-like comparison of issue 18: the shared system collectors and the textfile one. */
+const SYSTEM_COLLECTORS = [...SHARED_SYSTEM_COLLECTORS, 'textfile'];
 
 async function withNodeExporter(): Promise<ScrapeFigures> {
   const port = await freePort();

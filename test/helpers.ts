@@ -123,6 +123,24 @@ export async function scrape(url: string, headers: Record<string, string> = {}):
   return res.text();
 }
 
+/**
+ * The system collectors node_exporter and routerscope both have, by the same names (node_exporter's
+ * `stat` is in routerscope's `cpu`): the parity test and the bench compare them like for like.
+ */
+export const SHARED_SYSTEM_COLLECTORS = [
+  'loadavg',
+  'meminfo',
+  'cpu',
+  'netdev',
+  'netclass',
+  'thermal_zone',
+  'hwmon',
+  'conntrack',
+  'filesystem',
+  'time',
+  'uname',
+] as const;
+
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
 export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
-import { freePort, ROOT, ROUTER_BUNDLE, stopProcess, tempDir, waitFor } from './helpers.ts';
+import { freePort, ROOT, ROUTER_BUNDLE, SHARED_SYSTEM_COLLECTORS, stopProcess, tempDir, waitFor } from './helpers.ts';
 
 const run = promisify(execFile);
 
@@ -72,21 +72,7 @@ function tolerance(key: string, value: number): number {
   return Math.abs(value) * 1e-12;
 }
 
-const NODE_EXPORTER_COLLECTORS = [
-  'filefd',
-  'loadavg',
-  'meminfo',
-  'cpu',
-  'stat',
-  'netdev',
-  'netclass',
-  'thermal_zone',
-  'hwmon',
-  'conntrack',
-  'filesystem',
-  'time',
-  'uname',
-];
+const NODE_EXPORTER_COLLECTORS = ['filefd', 'stat', ...SHARED_SYSTEM_COLLECTORS];
 
 describe('parity with node_exporter 1.5 on a frozen /proc and /sys', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
