@@ -3,7 +3,8 @@
 // BusyBox ash. Its /metrics equals the local exporter's on the same router (apart from the
 // volatile series), and a dropped connection recovers on the next scrape with the log follower
 // resumed, nothing lost or repeated.
-import { appendFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { appendFile, mkdir, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
@@ -187,18 +188,48 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     await ssh?.stop();
   });
 
+  /** The transport alone, reading `rootfs` on the far side of the lab's server. */
+  const transportOptions = (rootfs: string, commandTimeoutMs: number) => ({
+    rootfs,
+    binPath: [],
+    commandTimeoutMs,
+    maxOutputBytes: 1 << 20,
+    target: { user: ssh.user, host: '127.0.0.1', port: ssh.port },
+    identityFile: ssh.identityFile,
+    knownHostsFile: ssh.knownHostsFile,
+    strictHostKeyChecking: 'yes' as const,
+    connectTimeoutSeconds: 5,
+    log: createLogger('silent'),
+  });
+
+  it('ends a batch session that outlives its timeout, and answers the next batch in a new one', async () => {
+    const work = await tempDir('routerscope-hang-');
+    const fifo = path.join(work.dir, 'fifo');
+    await promisify(execFile)('mkfifo', [fifo]);
+    await writeFile(path.join(work.dir, 'ok'), 'fine\n');
+    const viaSsh = new SshSources(transportOptions(work.dir, 1500));
+    try {
+      expect(await viaSsh.readFile('/ok')).toBe('fine\n');
+      // Reading a FIFO nobody writes hangs the batch's head.
+      await expect(viaSsh.readFile('/fifo')).rejects.toThrow('timed out after 1500 ms');
+      expect(await viaSsh.readFile('/ok')).toBe('fine\n');
+      // Two sessions opened (each a channel) and three batches sent, on one connection.
+      expect(viaSsh.counters()).toMatchObject({ connections: 1, sessions: 2, commands: 5 });
+    } finally {
+      viaSsh.close();
+      // Lets the hung head on the far side go (no reader left: nothing to release).
+      await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then(
+        (f) => f.close(),
+        () => undefined,
+      );
+      await work.remove();
+    }
+  });
+
   it('lists directories and answers statfs as the local sources do, a missing path failing alone', async () => {
     const work = await tempDir('routerscope-ops-');
-    const options = { rootfs: work.dir, binPath: [], commandTimeoutMs: 5000, maxOutputBytes: 1 << 20 };
-    const viaSsh = new SshSources({
-      ...options,
-      target: { user: ssh.user, host: '127.0.0.1', port: ssh.port },
-      identityFile: ssh.identityFile,
-      knownHostsFile: ssh.knownHostsFile,
-      strictHostKeyChecking: 'yes',
-      connectTimeoutSeconds: 5,
-      log: createLogger('silent'),
-    });
+    const options = transportOptions(work.dir, 5000);
+    const viaSsh = new SshSources(options);
     try {
       const dir = path.join(work.dir, 'd');
       await mkdir(path.join(dir, 'sub dir'), { recursive: true });
