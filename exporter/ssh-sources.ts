@@ -186,7 +186,8 @@ fg() {
   echo "$? $2" >"$tmp/$1.r"
 }
 fin() {
-  while read -r w; do kill "$w" && wait "$w"; done <"$tmp/dogs" 2>/dev/null
+  # Waited for even when it has fired and gone: a session shell must not keep them as zombies.
+  while read -r w; do kill "$w"; wait "$w"; done <"$tmp/dogs" 2>/dev/null
   n=$1; set --; i=0
   while [ "$i" -lt "$n" ]; do
     [ -s "$tmp/$i.e" ] && head -c 4096 "$tmp/$i.e" >"$tmp/$i.h"
