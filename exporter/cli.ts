@@ -87,7 +87,7 @@ export function flagOverrides(command: Command, collectorDefs: readonly Collecto
   }
   if (opts['collector.disableDefaults']) {
     for (const def of collectorDefs) {
-      if (overrides.some((o) => o.path[1] === def.name)) continue;
+      if (overrides.some((o) => o.path[0] === 'collectors' && o.path[1] === def.name)) continue;
       overrides.push({ flag: '--collector.disable-defaults', path: ['collectors', def.name, 'enabled'], value: false, unlessSet: true });
     }
   }
