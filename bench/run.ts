@@ -179,9 +179,8 @@ interface AgentlessSide {
   readonly ssh: SshLab;
   readonly router: Awaited<ReturnType<typeof bigHomeRouter>>;
   exporter?: RunningExporter;
-  /** CPU of the server's process tree, summed over the blocks, and its value at the block's start. */
+  /** CPU of the server's process tree, summed over the blocks. */
   routerCpu: number;
-  routerMark: number;
   blocks: Array<Awaited<ReturnType<typeof measureScrapes>>>;
 }
 
@@ -212,7 +211,6 @@ async function localVersusAgentless(): Promise<string[][]> {
         ssh: await startSshLab({ server }),
         router: await bigHomeRouter(),
         routerCpu: 0,
-        routerMark: 0,
         blocks: [],
       };
       agentless.push(side);
@@ -226,26 +224,22 @@ async function localVersusAgentless(): Promise<string[][]> {
     }
     // All run at once and are measured in alternating blocks, so that the machine's drift (the
     // local reference moves by 20 % between runs) weighs on every side alike.
+    const urls = [local, ...agentless.map((side) => side.exporter!)].map((e) => `${e.url}/metrics`);
+    for (const url of urls) for (let i = 0; i < 20; i++) await (await fetch(url)).text();
     const blocks = 8;
     const perBlock = Math.ceil(AGENTLESS_SCRAPES / blocks);
     const scrapes = perBlock * blocks;
     const localBlocks = [];
     const before = await Promise.all(agentless.map(async (side) => (await fetch(`${side.exporter!.url}/metrics`)).text()));
     for (let b = 0; b < blocks; b++) {
-      const warmUp = b === 0 ? 20 : 0;
-      localBlocks.push(await measureScrapes('local', `${local.url}/metrics`, local.process.pid!, undefined, perBlock, warmUp));
+      localBlocks.push(await measureScrapes('local', urls[0]!, local.process.pid!, undefined, perBlock, 0));
       for (const side of agentless) {
         const pid = side.exporter!.process.pid!;
-        const cpu = async () => {
-          // Called just before and just after each block: the router's side is the SSH server and all below it.
-          const routerSide = await treeCpuSeconds([side.ssh.pid]);
-          if (side.routerMark) {
-            side.routerCpu += routerSide - side.routerMark;
-            side.routerMark = 0;
-          } else side.routerMark = routerSide;
-          return treeCpuSeconds([pid, ...(await controlMasters(pid))]);
-        };
-        side.blocks.push(await measureScrapes(side.server, `${side.exporter!.url}/metrics`, pid, cpu, perBlock, warmUp));
+        // The router's side is the SSH server and everything below it.
+        const routerBefore = await treeCpuSeconds([side.ssh.pid]);
+        const exporterCpu = async () => treeCpuSeconds([pid, ...(await controlMasters(pid))]);
+        side.blocks.push(await measureScrapes(side.server, `${side.exporter!.url}/metrics`, pid, exporterCpu, perBlock, 0));
+        side.routerCpu += (await treeCpuSeconds([side.ssh.pid])) - routerBefore;
       }
     }
     const summary = (figures: Array<Awaited<ReturnType<typeof measureScrapes>>>) => {
@@ -269,8 +263,8 @@ async function localVersusAgentless(): Promise<string[][]> {
         const figures = summary(side.blocks);
         const routerCpuMs = (side.routerCpu * 1000) / scrapes;
         const last = side.blocks.at(-1)!.last;
-        // Counters include the 20 warm-up scrapes.
-        const perScrape = (op: string) => ((transportCounter(last, op) - transportCounter(before[i]!, op)) / (scrapes + 20)).toFixed(1);
+        // Between the scrape after the warm-up and the last of the blocks: the blocks' scrapes.
+        const perScrape = (op: string) => ((transportCounter(last, op) - transportCounter(before[i]!, op)) / scrapes).toFixed(1);
         return [
           `agentless (over ${side.server === 'openssh' ? "OpenSSH's sshd" : 'dropbear'})`,
           `${figures.p50.toFixed(2)} (${(figures.p50 / localFigures.p50).toFixed(2)}x local)`,
