@@ -1,11 +1,29 @@
-import { defineCollector } from '../exporter/collector.ts';
+import { defineCollector, type CollectContext } from '../exporter/collector.ts';
+import { errorMessage } from '../exporter/errors.ts';
+import { parsePosixTz, tzifFooter, zoneAt, type ZoneType } from './posix-tz.ts';
 import { readDirOptional, readOptional } from './read.ts';
 
-/** The local zone's abbreviation (UTC, CET...) and offset, as Go's time.Now().Zone() gives them. */
-export function localZone(now: Date): { name: string; offsetSeconds: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(now);
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
-  return { name, offsetSeconds: -now.getTimezoneOffset() * 60 };
+const UTC: ZoneType = { name: 'UTC', utcOffsetSeconds: 0 };
+
+/**
+ * The system's zone at `now`, as Go's time.Now().Zone() gives it, from the system's files (through
+ * the sources, so agentless reports the router's zone): OpenWrt's /etc/TZ, else the rule at the end
+ * of /etc/localtime; neither means UTC, as for the C library. Throws when they say nothing usable.
+ */
+export async function systemZone(ctx: Pick<CollectContext, 'sources' | 'signal'>, now: Date): Promise<ZoneType> {
+  const rule = await readOptional(ctx, '/etc/TZ');
+  if (rule) return zoneAt(parsePosixTz(rule.trim()), now.getTime());
+  const localtime = await readOptional(ctx, '/etc/localtime');
+  if (localtime === undefined) return UTC;
+  let footer: string | undefined;
+  try {
+    footer = tzifFooter(localtime);
+  } catch (e) {
+    throw new Error(`/etc/localtime: ${errorMessage(e)}`, { cause: e });
+  }
+  // Only a version 1 file, or a zone whose future no rule describes: rare enough to leave out.
+  if (footer === undefined) throw new Error('/etc/localtime: no POSIX TZ rule at its end (TZif version 1?)');
+  return zoneAt(parsePosixTz(footer), now.getTime());
 }
 
 export const time = defineCollector({
@@ -17,8 +35,14 @@ export const time = defineCollector({
     async collect(ctx, out) {
       const now = new Date();
       out.gauge('node_time_seconds', 'System time in seconds since epoch (1970).', {}, now.getTime() / 1000);
-      const zone = localZone(now);
-      out.gauge('node_time_zone_offset_seconds', 'System time zone offset in seconds.', { time_zone: zone.name }, zone.offsetSeconds);
+      try {
+        const zone = await systemZone(ctx, now);
+        out.gauge('node_time_zone_offset_seconds', 'System time zone offset in seconds.', { time_zone: zone.name }, zone.utcOffsetSeconds);
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        // The clock and its sources are still right: only the zone's series is left out.
+        ctx.log.warn({ err: errorMessage(e) }, 'cannot read the time zone; node_time_zone_offset_seconds left out');
+      }
       for (const e of await readDirOptional(ctx, '/sys/devices/system/clocksource')) {
         const m = /^clocksource(\d+)$/.exec(e.name);
         if (!m) continue;
