@@ -2,7 +2,7 @@
 // dist/routerscope-router.mjs (serve, once, check-config) is what goes onto a router;
 // dist/routerscope.mjs adds the monitoring host's reports.
 import { execFileSync } from 'node:child_process';
-import { chmod, stat } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 function revision(): string {
@@ -31,6 +31,10 @@ async function bundle(entry: string, outfile: string): Promise<void> {
     logLevel: 'warning',
   });
   await chmod(outfile, 0o755);
+  // esbuild escapes what it can; a String.raw template it must keep as written. One character
+  // above Latin-1 makes V8 hold the whole source in two bytes a character.
+  const wide = /[\u0100-\uffff]/.exec(await readFile(outfile, 'utf8'));
+  if (wide) throw new Error(`${outfile}: ${JSON.stringify(wide[0])} at offset ${wide.index}: write it as a \\u escape`);
   const { size } = await stat(outfile);
   console.log(`${outfile}: ${(size / 1024).toFixed(0)} KiB`);
 }
