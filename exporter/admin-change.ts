@@ -7,9 +7,9 @@
 // which leaves the guard nothing to do. One change at a time: the slot stays taken until a
 // rollback has restored and reloaded, or a change let in meanwhile would journal the unconfirmed
 // state as its "previous" one.
-import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
+import { nodeCrypto } from './lazy-builtins.ts';
 import type { Command } from './admin-wan.ts';
 import { errorMessage, HttpError } from './errors.ts';
 import type { Sources } from './sources.ts';
@@ -114,7 +114,7 @@ export class ChangeTransaction {
     }
     this.busy = true;
     try {
-      const id = randomUUID();
+      const id = nodeCrypto().randomUUID();
       const deadline = Date.now() + this.o.confirmTimeoutSeconds * 1000;
       // The journal first, its id last: a guard or a start-up recovery acts on a complete one only.
       await this.sh('rm -rf "$1" && mkdir -p "$1/files"', this.journal);

@@ -3,7 +3,6 @@
 // tokens rate limited), reads bounded JSON bodies, and routes: the WAN view, a change validated and
 // planned by admin-wan.ts and applied by the change transaction (admin-change.ts), the
 // diagnostics bundle. Every change, refusal and rollback is audited.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
@@ -11,6 +10,7 @@ import type { Logger } from 'pino';
 import { parseUciShow, uciOption, type UciConfig } from '../openwrt/uci.ts';
 import { effectiveMode, parseMptcpEndpoints } from '../openwrt/mptcp.ts';
 import { readInterfaceDump, wanNames, wanPolicy } from '../openwrt/netifd.ts';
+import { nodeCrypto } from './lazy-builtins.ts';
 import { ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE } from './admin-page.ts';
 import { ChangeTransaction } from './admin-change.ts';
 import { LiveWans } from './admin-live.ts';
@@ -81,7 +81,7 @@ function allowList(entries: readonly string[]): BlockList | undefined {
   return list;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
+const digest = (s: string) => nodeCrypto().createHash('sha256').update(s).digest();
 
 export class AdminServer {
   private readonly change: ChangeTransaction;
@@ -180,7 +180,7 @@ export class AdminServer {
       throw new HttpError(403, `address ${client} is not allowed`);
     const header = req.headers.authorization ?? '';
     const m = /^Bearer (.+)$/.exec(header);
-    if (!m || !timingSafeEqual(digest(m[1]!), this.tokenDigest)) {
+    if (!m || !nodeCrypto().timingSafeEqual(digest(m[1]!), this.tokenDigest)) {
       this.limiter.fail(client);
       throw new HttpError(401, 'missing or wrong token: send Authorization: Bearer <token>', { 'WWW-Authenticate': 'Bearer' });
     }

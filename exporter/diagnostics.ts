@@ -1,9 +1,9 @@
 // The diagnostics bundle: logs, interfaces, routes, MPTCP and VPN state and the UCI configs, as a
 // .tar.gz with every password, key and token replaced by REDACTED.
-import { createGzip } from 'node:zlib';
 import * as path from 'node:path';
 import { pack } from 'tar-stream';
 import { parseWireguardDump } from '../openwrt/wireguard.ts';
+import { nodeZlib } from './lazy-builtins.ts';
 import { errorMessage } from './errors.ts';
 import { redactText, redactUci } from './redact.ts';
 import type { Sources } from './sources.ts';
@@ -43,7 +43,7 @@ export async function buildDiagnostics(sources: Sources, configDir: string, stat
   files.push(['routerscope/status.json', JSON.stringify(status, null, 2) + '\n']);
 
   const tar = pack();
-  const gzip = createGzip();
+  const gzip = nodeZlib().createGzip();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     gzip.on('data', (c: Buffer) => chunks.push(c));

@@ -1,8 +1,8 @@
 // What client identities (MAC addresses, host names) look like in series. Users who must not
 // store them turn exposure off: MACs become salted pseudonyms (or are dropped and their series
 // summed), host names are dropped.
-import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { nodeCrypto } from './lazy-builtins.ts';
 import { errorMessage, isAbsent } from './errors.ts';
 import type { Sources } from './sources.ts';
 
@@ -26,12 +26,14 @@ export function createIdentities(settings: IdentitySettings): Identities & { rea
   if (settings.expose) {
     return { exposed: true, mac: (m) => m.toLowerCase(), hostname: (h) => h, ready: Promise.resolve() };
   }
-  let salt = typeof settings.salt === 'string' ? settings.salt : randomBytes(16).toString('hex');
+  let salt = typeof settings.salt === 'string' ? settings.salt : nodeCrypto().randomBytes(16).toString('hex');
   const ready = settings.salt instanceof Promise ? settings.salt.then((kept) => void (salt = kept)) : Promise.resolve();
   return {
     exposed: false,
     mac: (m) =>
-      settings.anonymize === 'omit' ? '' : 'anon-' + createHmac('sha256', salt).update(m.toLowerCase()).digest('hex').slice(0, 12),
+      settings.anonymize === 'omit'
+        ? ''
+        : 'anon-' + nodeCrypto().createHmac('sha256', salt).update(m.toLowerCase()).digest('hex').slice(0, 12),
     hostname: () => '',
     ready,
   };
@@ -46,7 +48,7 @@ export const KEPT_SALT_FILE = '/etc/routerscope-identity-salt';
  * Never fails: a router where it cannot be written gets a salt for this process, and a warning.
  */
 export async function keptSalt(sources: Sources, log: Logger): Promise<string> {
-  const salt = randomBytes(16).toString('hex');
+  const salt = nodeCrypto().randomBytes(16).toString('hex');
   try {
     const kept = (await sources.readFile(KEPT_SALT_FILE)).trim();
     if (/^[0-9a-f]{32}$/.test(kept)) return kept;

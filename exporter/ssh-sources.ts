@@ -10,11 +10,11 @@
 // one await at a time, which would otherwise cost a round trip per level); every remote argument
 // is single-quoted, so names reach the router exactly as they left the collector.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
+import { nodeCrypto } from './lazy-builtins.ts';
 import { CommandError, RouterscopeError } from './errors.ts';
 import { redactText } from './redact.ts';
 import type { LineFollower } from './file-follower.ts';
@@ -466,7 +466,7 @@ class BatchSession {
   /** Runs one batch; resolves with its output once the marker that follows it has arrived. */
   run(script: string, display: string, limits: { timeoutMs: number; maxBytes: number }): Promise<Buffer> {
     if (this.closed) return Promise.reject(new RouterscopeError('COMMAND_FAILED', `${display}: session ended`));
-    const end = `BATCH-END ${randomBytes(12).toString('hex')}`;
+    const end = `BATCH-END ${nodeCrypto().randomBytes(12).toString('hex')}`;
     const marker = Buffer.from(`${end}\n`);
     this.child.stdin!.write(`${script}printf '%s\\n' '${end}'\n`);
     return new Promise((resolve, reject) => {
