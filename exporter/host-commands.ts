@@ -21,7 +21,9 @@ export function addHostCommands(program: Command): Command {
     .option('--router <name>', 'the router label to report on (required when there are several)')
     .option('--out <dir>', 'write client-activity-....md into this directory instead of stdout')
     .option('--format <format>', 'markdown or json', 'markdown')
-    .option('--tz <zone>', 'time zone the periods are aligned to', Intl.DateTimeFormat().resolvedOptions().timeZone)
+    // No default value here: asking Intl for this machine's zone loads ICU (6 MiB of RSS), which
+    // every other command, serve among them, would then pay for.
+    .option('--tz <zone>', "time zone the periods are aligned to (default: this machine's)")
     .option(
       '--send <url>',
       'mail the report (smtp://[user@]host:587?to=you@example.net[&from=...], smtps://...; the password may come from ROUTERSCOPE_SMTP_PASSWORD) or post it to an http(s):// webhook; repeatable',
@@ -29,7 +31,8 @@ export function addHostCommands(program: Command): Command {
       (value: string, previous: string[]) => (value ? [...previous, value] : previous),
       [] as string[],
     )
-    .action(async (period: string, opts: ReportOptions) => {
+    .action(async (period: string, given: Omit<ReportOptions, 'tz'> & { tz?: string }) => {
+      const opts: ReportOptions = { ...given, tz: given.tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
       try {
         // Loaded on demand: no other command initialises undici (nor its WebAssembly).
         if (period === 'schedule') {

@@ -62,9 +62,13 @@ async function startPrometheus(dataDir: string, extra: string[] = []): Promise<{
   return { url, process: child };
 }
 
-async function report(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function report(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...exporterCommand(), 'report', ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(process.execPath, [...exporterCommand(), 'report', ...args], {
+      cwd: ROOT,
+      maxBuffer: 1 << 24,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -104,6 +108,13 @@ describe('routerscope report over a backfilled week', () => {
     return JSON.parse(r.stdout) as Report;
   };
   const dayBytes = (perDay: (d: number) => number, days: number[]) => days.reduce((a, d) => a + 288 * perDay(d), 0);
+
+  it("aligns the periods to this machine's time zone when --tz is not given", async () => {
+    const r = await report(['daily', '--date', '2026-10-14', '--prometheus', prom.url, '--format', 'json'], { TZ: 'Pacific/Auckland' });
+    expect(r.stderr).toBe('');
+    // 14 October 00:00 in New Zealand's summer time (UTC+13).
+    expect((JSON.parse(r.stdout) as Report).period).toMatchObject({ timeZone: 'Pacific/Auckland', start: '2026-10-13T11:00:00.000Z' });
+  });
 
   it('gives the known figures for a day with an outage', async () => {
     const r = await json('daily', '2026-10-14'); // day index 3
