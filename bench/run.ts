@@ -27,7 +27,7 @@ import {
   type RunningExporter,
 } from '../test/helpers.ts';
 import { SSH_SERVERS, startSshLab, type SshLab, type SshServer } from '../test/ssh-lab.ts';
-import { startupCost } from './startup-cost.ts';
+import { memoryMiB, startupCost } from './startup-cost.ts';
 
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 200);
 const CLK_TCK = 100;
@@ -63,11 +63,6 @@ async function treeCpuSeconds(roots: readonly number[]): Promise<number> {
   return total;
 }
 
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -96,7 +91,7 @@ async function measureScrapes(
   scrapes = SCRAPES,
   warmUp = 20,
 ): Promise<ScrapeFigures & { last: string; latencies: number[] }> {
-  const idleRssMiB = rssBytes(pid) / 1024 / 1024;
+  const idleRssMiB = memoryMiB(pid).rss;
   let last = '';
   for (let i = 0; i < warmUp; i++) last = await (await fetch(url)).text();
   const series = last.split('\n').filter((l) => l && !l.startsWith('#')).length;
@@ -117,7 +112,7 @@ async function measureScrapes(
     p99Ms: percentile(latencies, 99),
     cpuMsPerScrape: (cpuUsed * 1000) / scrapes,
     ownCpuMsPerScrape: (ownUsed * 1000) / scrapes,
-    rssMiB: rssBytes(pid) / 1024 / 1024,
+    rssMiB: memoryMiB(pid).rss,
     idleRssMiB,
     series,
     last,
@@ -470,9 +465,9 @@ async function soak(): Promise<string[][]> {
   try {
     const url = `${exporter.url}/metrics`;
     for (let i = 0; i < 20; i++) await (await fetch(url)).text();
-    const reference = { rss: rssBytes(pid) / 1024 / 1024, children: await children() };
-    const rows = [['scrapes', 'reloads', 'RSS MiB', 'vs after warm-up', 'child processes', 'vs after warm-up']];
-    rows.push(['20 (warm-up)', '0', reference.rss.toFixed(1), '1.00x', String(reference.children), '']);
+    const reference = { ...memoryMiB(pid), children: await children() };
+    const rows = [['scrapes', 'reloads', 'RSS MiB', 'of it file-backed', 'vs after warm-up', 'child processes', 'vs after warm-up']];
+    rows.push(['20 (warm-up)', '0', reference.rss.toFixed(1), reference.file.toFixed(1), '1.00x', String(reference.children), '']);
     const steps = Math.max(SOAK_SCRAPES, SOAK_RELOADS);
     let [scrapes, reloads] = [0, 0];
     for (let step = 1; step <= steps; step++) {
@@ -487,12 +482,13 @@ async function soak(): Promise<string[][]> {
         reloads++;
       }
       if (step % Math.ceil(steps / 10) === 0 || step === steps) {
-        const rss = rssBytes(pid) / 1024 / 1024;
+        const { rss, file } = memoryMiB(pid);
         const running = await children();
         rows.push([
           String(scrapes),
           String(reloads),
           rss.toFixed(1),
+          file.toFixed(1),
           (rss / reference.rss).toFixed(2) + 'x',
           String(running),
           `${running - reference.children >= 0 ? '+' : ''}${running - reference.children}`,
@@ -502,11 +498,12 @@ async function soak(): Promise<string[][]> {
     }
     // What a router shows between scrapes 30 s apart: V8's memory reducer runs after 8 s idle.
     await new Promise((r) => setTimeout(r, SOAK_PAUSE_SECONDS * 1000));
-    const rss = rssBytes(pid) / 1024 / 1024;
+    const { rss, file } = memoryMiB(pid);
     rows.push([
       `then ${SOAK_PAUSE_SECONDS} s idle`,
       '',
       rss.toFixed(1),
+      file.toFixed(1),
       (rss / reference.rss).toFixed(2) + 'x',
       String(await children()),
       '',
