@@ -1,30 +1,11 @@
 // POSIX TZ rules evaluated as the C library evaluates them: every answer is checked against GNU
-// `date` (glibc) given the same rule in TZ, hour by hour over two years and to the second around
+// `date` (glibc) given the same rule in TZ, hour by hour over four years and to the second around
 // each change.
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { EXPOSE_ALL } from '../exporter/identity.ts';
-import { MetricSink, render } from '../exporter/metrics.ts';
-import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
-import { LocalSources } from '../exporter/sources.ts';
-import { ROOT, tempDir } from '../test/helpers.ts';
+import { glibcZones, tzifBytes } from '../test/time-zones.ts';
 import { parsePosixTz, tzifFooter, zoneAt, type ZoneType } from './posix-tz.ts';
-import { time } from './time.ts';
 
-const tzifBytes = (name: string) => readFileSync(path.join(ROOT, 'fixtures', 'captures', 'tzif', name));
 const tzif = (name: string) => tzifBytes(name).toString('utf8');
-
-/** `date +%z %Z` as glibc prints it for each instant under TZ=rule: "+0100 CET". */
-async function glibcZones(rule: string, instantsMs: number[]): Promise<string[]> {
-  const child = promisify(execFile)('date', ['-f', '-', '+%z %Z'], { env: { TZ: rule }, maxBuffer: 1 << 24 });
-  child.child.stdin!.end(instantsMs.map((ms) => `@${ms / 1000}`).join('\n') + '\n');
-  return (await child).stdout.trimEnd().split('\n');
-}
 
 function asDate(zone: ZoneType): string {
   const minutes = Math.abs(zone.utcOffsetSeconds) / 60;
@@ -102,48 +83,5 @@ describe('tzifFooter', () => {
     expect(tzifFooter('TZif\0' + '\0'.repeat(39) + '\n')).toBeUndefined();
     expect(tzifFooter('TZif2' + '\0'.repeat(39) + '\n\n')).toBeUndefined(); // a zone with no rule
     expect(() => tzifFooter('CET-1CEST,M3.5.0,M10.5.0/3\n')).toThrow(/not a TZif file/);
-  });
-});
-
-describe('the time collector', () => {
-  async function collect(files: Record<string, string | Buffer>) {
-    const tmp = await tempDir('routerscope-time-');
-    try {
-      for (const [file, content] of Object.entries(files)) {
-        await mkdir(path.dirname(path.join(tmp.dir, file)), { recursive: true });
-        await writeFile(path.join(tmp.dir, file), content);
-      }
-      const sources = new LocalSources({ rootfs: tmp.dir, binPath: [], commandTimeoutMs: 1000, maxOutputBytes: 1 << 20 });
-      const warnings: string[] = [];
-      const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
-      const sink = new MetricSink();
-      const before = Date.now();
-      await time.create({}, { sources, log, identities: EXPOSE_ALL }).collect({ sources, signal: new AbortController().signal, log }, sink);
-      return { series: toSeriesMap(parseExposition(render(sink.result()))), warnings, before };
-    } finally {
-      await tmp.remove();
-    }
-  }
-  const zoneSeries = (series: Map<string, number>) => [...series].filter(([key]) => key.startsWith('node_time_zone_offset_seconds'));
-
-  it("reports the router's /etc/TZ, not the zone of the machine Node runs on", async () => {
-    const { series, before } = await collect({ 'etc/TZ': 'NZST-12NZDT,M9.5.0,M4.1.0/3\n' });
-    const [expected] = await glibcZones('NZST-12NZDT,M9.5.0,M4.1.0/3', [Math.floor(before / 1000) * 1000]);
-    const [offset, name] = expected!.split(' ');
-    const seconds = (Number(offset!.slice(0, 3)) * 60 + Math.sign(Number(offset!.slice(0, 3))) * Number(offset!.slice(3))) * 60;
-    expect(zoneSeries(series)).toEqual([[`node_time_zone_offset_seconds{time_zone="${name}"}`, seconds]]);
-  });
-  it('reads the rule at the end of /etc/localtime when there is no /etc/TZ, and UTC when neither is there', async () => {
-    const sydney = zoneSeries((await collect({ 'etc/localtime': tzifBytes('Australia-Sydney') })).series);
-    expect(sydney).toHaveLength(1);
-    expect(sydney[0]).toEqual(expect.arrayContaining([expect.stringMatching(/time_zone="AE[SD]T"/)]));
-    expect([36000, 39600]).toContain(sydney[0]![1]);
-    expect(zoneSeries((await collect({})).series)).toEqual([['node_time_zone_offset_seconds{time_zone="UTC"}', 0]]);
-  });
-  it('leaves out only the zone when /etc/TZ is malformed, and says why', async () => {
-    const { series, warnings } = await collect({ 'etc/TZ': 'CET-1CEST,M3.5.0\n' });
-    expect(zoneSeries(series)).toEqual([]);
-    expect([...series].find(([key]) => key.startsWith('node_time_seconds'))?.[1]).toBeGreaterThan(1e9);
-    expect(warnings.join('')).toContain('time zone \\"CET-1CEST,M3.5.0\\": a comma at character 17');
   });
 });

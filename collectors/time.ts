@@ -1,9 +1,27 @@
 import { defineCollector, type CollectContext } from '../exporter/collector.ts';
-import { errorMessage } from '../exporter/errors.ts';
+import { errorMessage, ParseError } from '../exporter/errors.ts';
 import { parsePosixTz, tzifFooter, zoneAt, type ZoneType } from './posix-tz.ts';
 import { readDirOptional, readOptional } from './read.ts';
 
 const UTC: ZoneType = { name: 'UTC', utcOffsetSeconds: 0 };
+
+/**
+ * The system's clock (ms) where it is not this process's (agentless: the router's), to the second:
+ * the kernel prints /proc/stat's btime as the wall clock less the boot-time clock at that read, and
+ * /proc/uptime's first figure is that boot-time clock.
+ */
+export async function systemClock(ctx: Pick<CollectContext, 'sources' | 'signal'>): Promise<number> {
+  const [stat, uptime] = await Promise.all([
+    ctx.sources.readFile('/proc/stat', { signal: ctx.signal }),
+    ctx.sources.readFile('/proc/uptime', { signal: ctx.signal }),
+  ]);
+  const bootTime = Number(/^btime (\d+)$/m.exec(stat)?.[1] ?? NaN);
+  if (!Number.isFinite(bootTime)) throw new ParseError('/proc/stat', 'no "btime" line');
+  const sinceBoot = Number(/^(\d+(?:\.\d+)?) /.exec(uptime)?.[1] ?? NaN);
+  if (!Number.isFinite(sinceBoot))
+    throw new ParseError('/proc/uptime', `expected seconds since boot, got ${JSON.stringify(uptime.slice(0, 40))}`);
+  return (bootTime + sinceBoot) * 1000;
+}
 
 /**
  * The system's zone at `now`, as Go's time.Now().Zone() gives it, from the system's files (through
@@ -33,7 +51,8 @@ export const time = defineCollector({
   options: {},
   create: () => ({
     async collect(ctx, out) {
-      const now = new Date();
+      // On the router its own clock is this process's; agentless, the router's is read from it.
+      const now = new Date(ctx.sources.remoteClock ? await systemClock(ctx) : Date.now());
       out.gauge('node_time_seconds', 'System time in seconds since epoch (1970).', {}, now.getTime() / 1000);
       try {
         const zone = await systemZone(ctx, now);

@@ -42,6 +42,8 @@ export interface CommandResult {
 export interface Sources {
   /** Where this system is, for messages: "local rootfs /" or "ssh://root@router". */
   readonly description: string;
+  /** The system's clock is not this process's (agentless): the time collector reads it from the system. */
+  readonly remoteClock?: boolean;
   readFile(file: string, options?: { signal?: AbortSignal }): Promise<string>;
   readBytes(file: string, options?: { signal?: AbortSignal }): Promise<Buffer>;
   /** Entries sorted by name, so every collector emits in a stable order. */
@@ -287,6 +289,7 @@ export function runChild(
 export function scrapeView(base: Sources, overrides: Partial<Omit<Sources, 'forScrape' | 'close'>>): Sources {
   return {
     description: base.description,
+    ...(base.remoteClock ? { remoteClock: true } : {}),
     readFile: (f, o) => base.readFile(f, o),
     readBytes: (f, o) => base.readBytes(f, o),
     readDir: (d) => base.readDir(d),

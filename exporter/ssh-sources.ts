@@ -511,6 +511,7 @@ class BatchSession {
 
 export class SshSources implements Sources {
   readonly description: string;
+  readonly remoteClock = true;
   private readonly controlDir: string;
   private queue: Pending[] = [];
   private scheduled = false;

@@ -97,6 +97,14 @@ describe('ssh transport parts', () => {
   });
 });
 
+/** node_time_seconds as agentless must report it: the router's clock, its btime plus its uptime. */
+async function routerClockSeconds(dir: string): Promise<number> {
+  const stat = await readFile(path.join(dir, 'rootfs', 'proc', 'stat'), 'utf8');
+  const uptime = await readFile(path.join(dir, 'rootfs', 'proc', 'uptime'), 'utf8');
+  return Number(/^btime (\d+)$/m.exec(stat)![1]) + Number(uptime.split(' ')[0]);
+}
+const clockIn = (exposition: string) => Number(/^node_time_seconds (\S+)$/m.exec(exposition)?.[1]);
+
 // dropbear's exec requests stop at MAX_CMD_LEN (9000 bytes); these files make the prefetch of
 // every scrape larger than that (each path is read and stat'ed).
 const FILLER_FILES = 80;
@@ -279,6 +287,9 @@ describe.each(SSH_SERVERS)('agentless over %s, BusyBox ash login shell', (server
     expect(viaSsh).toBe(direct);
     const raw = await scrape(agentless.url);
     expect(raw).toMatch(/routerscope_transport_operations_total\{operation="commands"\} \d+/);
+    // The time is the router's (its files say November 2026), the local exporter's this machine's.
+    expect(clockIn(raw)).toBeCloseTo(await routerClockSeconds(router.dir), 2);
+    expect(Math.abs(clockIn(await scrape(local.url)) - Date.now() / 1000)).toBeLessThan(60);
   });
 
   it('recovers from a dropped connection on the next scrape; the log follower resumes without repeats', async () => {
@@ -463,6 +474,7 @@ describe('agentless over dropbear on every test router', () => {
       expect(viaSsh).not.toMatch(/routerscope_scrape_collector_success\{collector="[^"]+"\} 0/);
       expect(viaSsh).toBe(direct);
       expect(transportCounter(await scrape(agentless.url), 'prefetched_commands')).toBeGreaterThan(0);
+      expect(clockIn(await scrape(agentless.url))).toBeCloseTo(await routerClockSeconds(router.dir), 2);
     } finally {
       await agentless.stop();
       await local.stop();
