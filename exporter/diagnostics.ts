@@ -1,9 +1,7 @@
 // The diagnostics bundle: logs, interfaces, routes, MPTCP and VPN state and the UCI configs, as a
 // .tar.gz with every password, key and token replaced by REDACTED.
 import * as path from 'node:path';
-import { pack } from 'tar-stream';
 import { parseWireguardDump } from '../openwrt/wireguard.ts';
-import { nodeZlib } from './lazy-builtins.ts';
 import { errorMessage } from './errors.ts';
 import { redactText, redactUci } from './redact.ts';
 import type { Sources } from './sources.ts';
@@ -42,8 +40,10 @@ export async function buildDiagnostics(sources: Sources, configDir: string, stat
   }
   files.push(['routerscope/status.json', JSON.stringify(status, null, 2) + '\n']);
 
+  // Loaded when a diagnostics download asks: tar-stream and zlib cost a router's RSS at start otherwise.
+  const [{ pack }, { createGzip }] = await Promise.all([import('tar-stream'), import('node:zlib')]);
   const tar = pack();
-  const gzip = nodeZlib().createGzip();
+  const gzip = createGzip();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     gzip.on('data', (c: Buffer) => chunks.push(c));
