@@ -26,14 +26,13 @@ export function createIdentities(settings: IdentitySettings): Identities & { rea
   if (settings.expose) {
     return { exposed: true, mac: (m) => m.toLowerCase(), hostname: (h) => h, ready: Promise.resolve() };
   }
-  let salt = typeof settings.salt === 'string' ? settings.salt : nodeCrypto().randomBytes(16).toString('hex');
+  const { createHmac, randomBytes } = nodeCrypto();
+  let salt = typeof settings.salt === 'string' ? settings.salt : randomBytes(16).toString('hex');
   const ready = settings.salt instanceof Promise ? settings.salt.then((kept) => void (salt = kept)) : Promise.resolve();
   return {
     exposed: false,
     mac: (m) =>
-      settings.anonymize === 'omit'
-        ? ''
-        : 'anon-' + nodeCrypto().createHmac('sha256', salt).update(m.toLowerCase()).digest('hex').slice(0, 12),
+      settings.anonymize === 'omit' ? '' : 'anon-' + createHmac('sha256', salt).update(m.toLowerCase()).digest('hex').slice(0, 12),
     hostname: () => '',
     ready,
   };
