@@ -2,20 +2,47 @@
 // `date` (glibc) given the same rule in TZ, hour by hour over four years and to the second around
 // each change.
 import { describe, expect, it } from 'vitest';
-import { glibcZones, tzifBytes } from '../test/time-zones.ts';
+import { glibcZones, tzdataRules, tzifBytes } from '../test/time-zones.ts';
 import { parsePosixTz, tzifFooter, zoneAt, type ZoneType } from './posix-tz.ts';
 
 const tzif = (name: string) => tzifBytes(name).toString('utf8');
 
-function asDate(zone: ZoneType): string {
-  const minutes = Math.abs(zone.utcOffsetSeconds) / 60;
-  const hhmm = String(Math.floor(minutes / 60)).padStart(2, '0') + String(minutes % 60).padStart(2, '0');
-  return `${zone.utcOffsetSeconds < 0 ? '-' : '+'}${hhmm} ${zone.name}`;
+const described = (zone: ZoneType) => `${zone.utcOffsetSeconds} ${zone.name}`;
+
+/** glibc's "+0530 IST" as described() says it: "19800 IST" ("-0000", the offset of "-00" zones, is 0). */
+function fromGlibc(line: string): string {
+  const m = /^([+-])(\d\d)(\d\d) (.+)$/.exec(line);
+  if (!m) throw new Error(`date printed ${JSON.stringify(line)}`);
+  const seconds = Number(m[2]) * 3600 + Number(m[3]) * 60;
+  return `${m[1] === '-' && seconds ? -seconds : seconds} ${m[4]}`;
 }
 
 const HOUR = 3_600_000;
 const FROM = Date.UTC(2025, 0, 1);
 const TO = Date.UTC(2029, 0, 1); // 2028 is a leap year: J60 and day 59 fall on other dates
+
+/** Our answers that differ from glibc's for `rule`, every `stepMs` and to the second around each change. */
+async function differencesFromGlibc(rule: string, stepMs: number): Promise<{ checked: number; differences: object[] }> {
+  const zone = parsePosixTz(rule);
+  const at = (t: number) => described(zoneAt(zone, t));
+  const instants: number[] = [];
+  for (let t = FROM; t < TO; t += stepMs) {
+    instants.push(t);
+    if (t === FROM || at(t) === at(t - stepMs)) continue;
+    let [low, high] = [t - stepMs, t];
+    while (high - low > 1000) {
+      const mid = low + Math.floor((high - low) / 2000) * 1000;
+      if (at(mid) === at(low)) low = mid;
+      else high = mid;
+    }
+    instants.push(high - 1000, high, high + 1000);
+  }
+  const expected = await glibcZones(rule, instants);
+  const differences = instants
+    .map((t, i) => ({ rule, at: new Date(t).toISOString(), ours: at(t), glibc: fromGlibc(expected[i]!) }))
+    .filter((row) => row.ours !== row.glibc);
+  return { checked: instants.length, differences };
+}
 
 describe('zoneAt', () => {
   it.each([
@@ -32,27 +59,18 @@ describe('zoneAt', () => {
     ['UTC0'],
     ['EST5EDT'], // summer named without a rule: the US rule
   ])('matches glibc for %s', async (rule) => {
-    const zone = parsePosixTz(rule);
-    const instants: number[] = [];
-    for (let t = FROM; t < TO; t += HOUR) {
-      instants.push(t);
-      // Around a change, every second on either side of it.
-      if (t > FROM && zoneAt(zone, t).name !== zoneAt(zone, t - HOUR).name) {
-        let [low, high] = [t - HOUR, t];
-        while (high - low > 1000) {
-          const mid = low + Math.floor((high - low) / 2000) * 1000;
-          if (zoneAt(zone, mid).name === zoneAt(zone, low).name) low = mid;
-          else high = mid;
-        }
-        instants.push(high - 1000, high, high + 1000);
-      }
-    }
-    const expected = await glibcZones(rule, instants);
-    const mismatches = instants
-      .map((t, i) => ({ at: new Date(t).toISOString(), ours: asDate(zoneAt(zone, t)), glibc: expected[i] }))
-      .filter((row) => row.ours !== row.glibc);
-    expect(mismatches.slice(0, 5)).toEqual([]);
-    expect(instants.length).toBeGreaterThan(35_000);
+    const { checked, differences } = await differencesFromGlibc(rule, HOUR);
+    expect(differences.slice(0, 5)).toEqual([]);
+    expect(checked).toBeGreaterThan(35_000);
+  });
+
+  it('matches glibc for every rule that ends a zone file of tzdata 2025b', async () => {
+    // Among them: changes at 24:00 and 50:00, half-hour summer time, a 12:45 offset.
+    const rules = tzdataRules();
+    expect(rules).toHaveLength(95);
+    const results = await Promise.all(rules.map((rule) => differencesFromGlibc(rule, 6 * HOUR)));
+    expect(results.flatMap((r) => r.differences).slice(0, 5)).toEqual([]);
+    expect(results.reduce((sum, r) => sum + r.checked, 0)).toBeGreaterThan(95 * 5800);
   });
 });
 

@@ -8,6 +8,9 @@ import { ROOT } from './helpers.ts';
 /** A TZif file of fixtures/captures/tzif (see its PROVENANCE.md). */
 export const tzifBytes = (name: string) => readFileSync(path.join(ROOT, 'fixtures', 'captures', 'tzif', name));
 
+/** Every distinct POSIX TZ rule at the end of a tzdata zone file (fixtures/captures/tzif/footers.txt). */
+export const tzdataRules = () => tzifBytes('footers.txt').toString('utf8').trim().split('\n');
+
 /** `date +%z %Z` as glibc prints it for each instant under TZ=rule: "+0100 CET". */
 export async function glibcZones(rule: string, instantsMs: number[]): Promise<string[]> {
   const child = promisify(execFile)('date', ['-f', '-', '+%z %Z'], { env: { TZ: rule }, maxBuffer: 1 << 24 });
