@@ -28,6 +28,7 @@ import {
   writeScript,
   type RunningExporter,
 } from './helpers.ts';
+import { requireCommand } from './setup/preflight.ts';
 import { SSH_SERVERS, startSshLab, type SshLab } from './ssh-lab.ts';
 
 describe('ssh transport parts', () => {
@@ -475,6 +476,94 @@ describe('agentless over dropbear on every test router', () => {
       expect(viaSsh).toBe(direct);
       expect(transportCounter(await scrape(agentless.url), 'prefetched_commands')).toBeGreaterThan(0);
       expect(clockIn(await scrape(agentless.url))).toBeCloseTo(await routerClockSeconds(router.dir), 2);
+    } finally {
+      await agentless.stop();
+      await local.stop();
+      await router.remove();
+    }
+  });
+});
+
+// Some SSH servers give the remote command's stdin as a socket, not a pipe: the batch session cannot
+// source from it, so the bootstrap says so and every batch goes over a channel of its own. Neither
+// sshd nor dropbear here does that, so `ssh` on the exporter's PATH runs each remote command under a
+// relay on the router that hands the shell a socketpair instead of sshd's pipe.
+describe('agentless through a server that gives stdin as a socket', () => {
+  let ssh: SshLab;
+  let work: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    ssh = await startSshLab({ server: 'openssh' });
+    work = await tempDir('routerscope-socket-stdin-');
+    const python = requireCommand('python3');
+    await writeFile(
+      path.join(work.dir, 'relay.py'),
+      [
+        'import os, socket, subprocess, sys',
+        'ours, theirs = socket.socketpair()',
+        "shell = subprocess.Popen(['busybox', 'sh', '-c', sys.argv[1]], stdin=theirs)",
+        'theirs.close()',
+        'try:',
+        '    while data := os.read(0, 65536):',
+        '        ours.sendall(data)',
+        '    ours.shutdown(socket.SHUT_WR)',
+        'except OSError:',
+        '    pass',
+        'sys.exit(shell.wait())',
+        '',
+      ].join('\n'),
+    );
+    await mkdir(path.join(work.dir, 'bin'));
+    await writeFile(
+      path.join(work.dir, 'bin', 'ssh'),
+      [
+        `#!${python}`,
+        'import os, shlex, sys',
+        'args = sys.argv[1:]',
+        "if '-N' not in args:  # the master connection runs no command",
+        `    args[-1] = 'python3 ' + shlex.quote(${JSON.stringify(path.join(work.dir, 'relay.py'))}) + ' ' + shlex.quote(args[-1])`,
+        `os.execv(${JSON.stringify(requireCommand('ssh'))}, ['ssh', *args])`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+  });
+  afterAll(async () => {
+    await ssh?.stop();
+    await work?.remove();
+  });
+
+  it('falls back to a channel per batch and gives the same /metrics as the local exporter', async () => {
+    const router = await copyRouter('openwrt-two-wans');
+    await appendFile(
+      path.join(router.dir, 'config.yml'),
+      `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
+    );
+    const local = await startExporter([...router.flags, '--no-collector.ping'], { env: { TZ: 'UTC' } });
+    const agentless = await startExporter([...router.flags, '--no-collector.ping', '--target', `ssh://${ssh.user}@127.0.0.1:${ssh.port}`], {
+      env: { TZ: 'UTC', PATH: `${path.join(work.dir, 'bin')}:${process.env.PATH}` },
+    });
+    try {
+      for (let i = 0; i < 3; i++) await scrape(agentless.url);
+      const metrics = (exporter: RunningExporter) =>
+        waitFor(
+          async () => {
+            const text = normalizeForGolden(await scrape(exporter.url)).replace(
+              /^.*(routerscope_transport_operations_total|_follower_restarts_total).*\n/gm,
+              '',
+            );
+            return /routerscope_scrape_collector_success\{collector="[^"]+"\} 0/.test(text) ? undefined : text;
+          },
+          30000,
+          'every collector to succeed',
+        );
+      expect(await metrics(agentless)).toBe(await metrics(local));
+      expect(agentless.logs.some((l) => String(l.msg).includes('gives the shell no pipe'))).toBe(true);
+      // No session was kept; each scrape's batch went over a channel of its own.
+      const before = await scrape(agentless.url);
+      const after = await scrape(agentless.url);
+      expect(transportCounter(after, 'sessions')).toBe(1);
+      expect(transportCounter(after, 'commands') - transportCounter(before, 'commands')).toBe(1);
+      expect(clockIn(after)).toBeCloseTo(await routerClockSeconds(router.dir), 2);
     } finally {
       await agentless.stop();
       await local.stop();
