@@ -30,6 +30,7 @@ import {
 } from './helpers.ts';
 import { requireCommand } from './setup/preflight.ts';
 import { SSH_SERVERS, startSshLab, type SshLab } from './ssh-lab.ts';
+import { tzifBytes } from './time-zones.ts';
 
 describe('ssh transport parts', () => {
   it('reads ssh:// targets', () => {
@@ -460,6 +461,8 @@ describe('agentless over dropbear on every test router', () => {
 
   it.each(ROUTERS.filter((r) => r !== 'bpi-r4-omr'))('%s', async (name) => {
     const router = await copyRouter(name);
+    // A zone file (binary, NUL bytes and all) for the time collector to read through the batch.
+    await writeFile(path.join(router.dir, 'rootfs', 'etc', 'localtime'), tzifBytes('Australia-Sydney'));
     await appendFile(
       path.join(router.dir, 'config.yml'),
       `target:\n  identity_file: ${ssh.identityFile}\n  known_hosts_file: ${ssh.knownHostsFile}\n`,
@@ -476,6 +479,11 @@ describe('agentless over dropbear on every test router', () => {
       expect(viaSsh).toBe(direct);
       expect(transportCounter(await scrape(agentless.url), 'prefetched_commands')).toBeGreaterThan(0);
       expect(clockIn(await scrape(agentless.url))).toBeCloseTo(await routerClockSeconds(router.dir), 2);
+      // The zone, which the comparison above masks: the same from the router's file as read locally.
+      const zoneLine = (text: string) => /^node_time_zone_offset_seconds\{.*$/m.exec(text)?.[0];
+      const remoteZone = zoneLine(await scrape(agentless.url));
+      expect(remoteZone).toMatch(/\{time_zone="AE[SD]T"\} (36000|39600)$/);
+      expect(remoteZone).toBe(zoneLine(await scrape(local.url)));
     } finally {
       await agentless.stop();
       await local.stop();
