@@ -98,9 +98,7 @@ export function parsePosixTz(spec: string): PosixZone {
   const daylightName = name();
   const daylightOffset = duration(24);
   const utcOffsetSeconds = daylightOffset === undefined ? standard.utcOffsetSeconds + 3600 : 0 - daylightOffset;
-  if (at === text.length) {
-    text += DEFAULT_RULE;
-  }
+  if (at === text.length) text += DEFAULT_RULE;
   const start = transition();
   const end = transition();
   if (at !== text.length) fail('the end');
