@@ -60,16 +60,39 @@ export function emitNetClass(dev: NetClassDevice, out: MetricSink): void {
   }
 }
 
+/**
+ * Attributes fixed for the life of a network device, which the collector keeps between scrapes
+ * (node_exporter reads them every scrape): a device deleted and created again under the same name
+ * has a new ifindex (the kernel never reuses one while it runs), so they are read again then.
+ */
+const STATIC_FILES: ReadonlySet<string> = new Set(['addr_assign_type', 'dev_id', 'name_assign_type', 'type']);
 const FILES = ['operstate', 'address', 'broadcast', 'duplex', 'ifalias', 'speed', ...NUMERIC.map(([f]) => f)];
+const CHANGING_FILES = FILES.filter((f) => !STATIC_FILES.has(f));
 
-export async function readNetClassDevice(ctx: CollectContext, device: string): Promise<NetClassDevice> {
-  const dir = `/sys/class/net/${device}`;
-  const values = await Promise.all(FILES.map((f) => readOptional(ctx, `${dir}/${f}`)));
+/** Per device name: its ifindex when its static attributes were read, and those that it has. */
+export type StaticAttributes = Map<string, { ifindex: string | undefined; attributes: ReadonlyMap<string, string> }>;
+
+async function readAttributes(ctx: CollectContext, dir: string, files: readonly string[]): Promise<Map<string, string>> {
+  const values = await Promise.all(files.map((f) => readOptional(ctx, `${dir}/${f}`)));
   const attributes = new Map<string, string>();
-  FILES.forEach((f, i) => {
+  files.forEach((f, i) => {
     const v = values[i];
     if (v !== undefined) attributes.set(f, v);
   });
+  return attributes;
+}
+
+export async function readNetClassDevice(ctx: CollectContext, device: string, kept: StaticAttributes): Promise<NetClassDevice> {
+  const dir = `/sys/class/net/${device}`;
+  const attributes = await readAttributes(ctx, dir, CHANGING_FILES);
+  const ifindex = attributes.get('ifindex');
+  const cached = kept.get(device);
+  const statics =
+    ifindex !== undefined && cached?.ifindex === ifindex
+      ? cached
+      : { ifindex, attributes: await readAttributes(ctx, dir, [...STATIC_FILES]) };
+  kept.set(device, statics);
+  for (const [file, value] of statics.attributes) attributes.set(file, value);
   return { device, attributes };
 }
 
@@ -82,11 +105,13 @@ export const netclass = defineCollector({
   },
   create: (options) => {
     const ignored = new RegExp(options.ignored_devices);
+    const kept: StaticAttributes = new Map();
     return {
       async collect(ctx, out) {
         const entries = await readDirOptional(ctx, '/sys/class/net');
         const devices = entries.filter((e) => (e.type === 'dir' || e.type === 'symlink') && !ignored.test(e.name));
-        const read = await Promise.all(devices.map((e) => readNetClassDevice(ctx, e.name)));
+        for (const name of kept.keys()) if (!devices.some((e) => e.name === name)) kept.delete(name);
+        const read = await Promise.all(devices.map((e) => readNetClassDevice(ctx, e.name, kept)));
         for (const dev of read) emitNetClass(dev, out);
       },
     };
