@@ -26,7 +26,12 @@ const WHERE: Record<string, string> = {
  * has touched (shared, clean, and the same for any Node program doing the same things); the rest
  * is anonymous memory, the heaps and stacks.
  */
-export function memoryMiB(pid: number): { rss: number; file: number } {
+export interface Memory {
+  readonly rss: number;
+  readonly file: number;
+}
+
+export function memoryMiB(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
   return { rss: kib('VmRSS') / 1024, file: kib('RssFile') / 1024 };
@@ -36,7 +41,7 @@ export function memoryMiB(pid: number): { rss: number; file: number } {
 const median = <T extends { rss: number }>(runs: T[]): T => [...runs].sort((a, b) => a.rss - b.rss)[Math.floor(runs.length / 2)]!;
 
 /** Memory once the bundle has loaded and listens, a second later; undefined when it does not keep running. */
-async function memoryOfBundle(file: string, nodeFlags: readonly string[]): Promise<{ rss: number; file: number } | undefined> {
+async function memoryOfBundle(file: string, nodeFlags: readonly string[]): Promise<Memory | undefined> {
   const child = spawn(process.execPath, [...nodeFlags, file], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const ready = await new Promise<boolean>((resolve) => {
@@ -81,7 +86,7 @@ export async function startupCost(nodeFlags: readonly string[]): Promise<string[
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const measure = async (name: string, imports: string) => {
       const { file, kib } = await bundleOf(tmp.dir, name, imports);
-      const runs: Array<{ rss: number; file: number }> = [];
+      const runs: Array<Memory> = [];
       for (let i = 0; i < RUNS; i++) {
         const memory = await memoryOfBundle(file, nodeFlags);
         if (memory === undefined) return { kib, memory: undefined };
@@ -91,7 +96,7 @@ export async function startupCost(nodeFlags: readonly string[]): Promise<string[
     };
     const base = (await measure('node-alone', '')).memory!;
     const rows: string[][] = [['loaded at start', 'where', 'bundled KiB', 'RSS MiB', 'of it file-backed', 'over Node alone']];
-    const row = (name: string, where: string, kib: number, memory: { rss: number; file: number } | undefined) =>
+    const row = (name: string, where: string, kib: number, memory: Memory | undefined) =>
       rows.push([
         name,
         where,
@@ -149,7 +154,7 @@ export async function startupCost(nodeFlags: readonly string[]): Promise<string[
       ['dist/routerscope-router.mjs serving the BPI-R4', routerBundle, ['--no-collector.ping']],
       ['dist/routerscope.mjs serving the BPI-R4', path.join(ROOT, 'dist', 'routerscope.mjs'), ['--no-collector.ping']],
     ] as const) {
-      const runs: Array<{ rss: number; file: number }> = [];
+      const runs: Array<Memory> = [];
       for (let i = 0; i < RUNS; i++) {
         const exporter = await startExporter([...routerFlags('bpi-r4-omr'), ...flags], { bundle, nodeFlags: [...nodeFlags] });
         await new Promise((r) => setTimeout(r, 1000));
