@@ -520,6 +520,8 @@ export class SshSources implements Sources {
     connections: 0,
     commands: 0,
     sessions: 0,
+    /** Long-lived commands (log followers, probers) started: a restart between scrapes is one. */
+    streams: 0,
     batched_operations: 0,
     prefetched_operations: 0,
     prefetched_commands: 0,
@@ -906,6 +908,7 @@ export class SshSources implements Sources {
 
   async spawn(command: string, args: readonly string[]): Promise<ChildProcess> {
     return this.inTurn(async () => {
+      this.stats.streams++;
       const child = this.start(`printf '%s\\n' ${STREAM_STARTED}\n${watchedScript([command, ...args].map(shellQuote).join(' '))}`, null);
       await streamStarted(child, this.o.commandTimeoutMs);
       return child;
