@@ -5,10 +5,8 @@ import * as path from 'node:path';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { EXPOSE_ALL } from '../exporter/identity.ts';
-import { MetricSink, render } from '../exporter/metrics.ts';
-import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
 import { LocalSources, scrapeView } from '../exporter/sources.ts';
-import { tempDir } from '../test/helpers.ts';
+import { collectSeries, tempDir } from '../test/helpers.ts';
 import { hwmon } from './hwmon.ts';
 
 async function chip(root: string, name: string, device: string, files: Record<string, string>): Promise<void> {
@@ -28,11 +26,7 @@ it('reads the layout once while the chips stay, the readings every scrape, and a
   });
   const log = pino({ level: 'silent' });
   const collector = hwmon.create({}, { sources, log, identities: EXPOSE_ALL });
-  const collect = async () => {
-    const sink = new MetricSink();
-    await collector.collect({ sources, signal: new AbortController().signal, log }, sink);
-    return toSeriesMap(parseExposition(render(sink.result())));
-  };
+  const collect = () => collectSeries(collector, sources, log);
   await chip(tmp.dir, 'hwmon0', 'sys/devices/platform/soc/11d00000.thermal', {
     name: 'cpu_thermal\n',
     temp1_input: '52000\n',

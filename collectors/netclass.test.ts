@@ -5,10 +5,8 @@ import * as path from 'node:path';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { EXPOSE_ALL } from '../exporter/identity.ts';
-import { MetricSink, render } from '../exporter/metrics.ts';
-import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
 import { LocalSources, scrapeView } from '../exporter/sources.ts';
-import { tempDir } from '../test/helpers.ts';
+import { collectSeries, tempDir } from '../test/helpers.ts';
 import { netclass } from './netclass.ts';
 
 async function device(root: string, name: string, files: Record<string, string>): Promise<void> {
@@ -27,9 +25,7 @@ it('reads the static attributes once per ifindex, the rest every scrape', async 
     const collector = netclass.create({ ignored_devices: '^$' }, { sources, log, identities: EXPOSE_ALL });
     const collect = async () => {
       reads.length = 0;
-      const sink = new MetricSink();
-      await collector.collect({ sources, signal: new AbortController().signal, log }, sink);
-      return toSeriesMap(parseExposition(render(sink.result())));
+      return collectSeries(collector, sources, log);
     };
     const staticReads = () => reads.filter((f) => /\/(type|dev_id|addr_assign_type|name_assign_type)$/.test(f)).length;
     const wan = { ifindex: '3', type: '1', dev_id: '0x0', addr_assign_type: '0', name_assign_type: '4', mtu: '1500', operstate: 'up' };

@@ -4,10 +4,8 @@ import * as path from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { EXPOSE_ALL } from '../exporter/identity.ts';
-import { MetricSink, render } from '../exporter/metrics.ts';
-import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
 import { LocalSources, scrapeView, type Sources } from '../exporter/sources.ts';
-import { tempDir } from '../test/helpers.ts';
+import { collectSeries, tempDir } from '../test/helpers.ts';
 import { glibcZones, tzifBytes } from '../test/time-zones.ts';
 import { time } from './time.ts';
 
@@ -23,10 +21,8 @@ async function collect(files: Record<string, string | Buffer>, remoteClock = fal
     const sources: Sources = remoteClock ? { ...scrapeView(local, {}), remoteClock: true } : local;
     const warnings: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
-    const sink = new MetricSink();
     const before = Date.now();
-    await time.create({}, { sources, log, identities: EXPOSE_ALL }).collect({ sources, signal: new AbortController().signal, log }, sink);
-    return { series: toSeriesMap(parseExposition(render(sink.result()))), warnings, before };
+    return { series: await collectSeries(time.create({}, { sources, log, identities: EXPOSE_ALL }), sources, log), warnings, before };
   } finally {
     await tmp.remove();
   }

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import type { CollectorInstance } from '../exporter/collector.ts';
+import { MetricSink, render } from '../exporter/metrics.ts';
 import { parseExposition, toSeriesMap } from '../exporter/parse-exposition.ts';
+import type { Sources } from '../exporter/sources.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ROUTERS = ['bpi-r4-omr', 'gl-mt2500a', 'openwrt-stock', 'openwrt-no-ipv6', 'openwrt-pppoe', 'openwrt-two-wans'] as const;
@@ -215,4 +219,11 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** One collection by a collector, rendered and parsed back as /metrics would carry it: series to values. */
+export async function collectSeries(collector: CollectorInstance, sources: Sources, log: Logger): Promise<Map<string, number>> {
+  const sink = new MetricSink();
+  await collector.collect({ sources, signal: new AbortController().signal, log }, sink);
+  return toSeriesMap(parseExposition(render(sink.result())));
 }
