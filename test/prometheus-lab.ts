@@ -42,22 +42,23 @@ export const rules = async (file: string): Promise<Rule[]> =>
 export type Pace = (duration: string) => string | undefined;
 
 /**
- * The shipped alert rules with their group intervals and `for:` durations set to a test
- * Prometheus' pace (the daily group's 5 minutes would leave its rules unevaluated in a short test),
- * written into `dir`; resolves to the file.
+ * The shipped alert rules with their group intervals, `for:` and `keep_firing_for:` durations set
+ * to a test Prometheus' pace (the daily group's 5 minutes would leave its rules unevaluated in a
+ * short test), written into `dir`; resolves to the file.
  */
 export async function alertRulesAtPace(dir: string, pace: { interval: Pace; for?: Pace }): Promise<string> {
+  type Timed = { interval?: string; for?: string; keep_firing_for?: string };
   const alerts = parse(await readFile(path.join(ROOT, 'prometheus', 'rules', 'alerts.yml'), 'utf8')) as {
-    groups: Array<{ interval?: string; rules: Array<{ for?: string }> }>;
+    groups: Array<Timed & { rules: Timed[] }>;
   };
-  const set = (o: { interval?: string; for?: string }, key: 'interval' | 'for', to: Pace) => {
+  const set = (o: Timed, key: keyof Timed, to: Pace) => {
     const value = o[key] === undefined ? undefined : to(o[key]);
     if (value === undefined) delete o[key];
     else o[key] = value;
   };
   for (const group of alerts.groups) {
     set(group, 'interval', pace.interval);
-    if (pace.for) for (const rule of group.rules) set(rule, 'for', pace.for);
+    if (pace.for) for (const rule of group.rules) for (const key of ['for', 'keep_firing_for'] as const) set(rule, key, pace.for);
   }
   const file = path.join(dir, 'alerts.yml');
   await writeFile(file, stringify(alerts));

@@ -157,6 +157,22 @@ export const CASES: Case[] = [
     eval: '5m',
     fire: [],
   },
+  // A scrape that fails marks the router's series stale; the down WAN's alert keeps firing
+  // through it (without keep_firing_for it would resolve, wait 2 minutes and notify again).
+  {
+    alert: 'WanDown',
+    name: 'down for 3 minutes, one scrape missed, down since',
+    series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x3 stale 0x5']],
+    eval: '6m',
+    fire: [{ severity: 'critical', labels: { ...R, interface: 'wan1' } }],
+  },
+  {
+    alert: 'WanDown',
+    name: 'down for 3 minutes, up again for 3',
+    series: [[sel('openwrt_wan_up', { interface: 'wan1' }), '0x3 1x5']],
+    eval: '7m',
+    fire: [],
+  },
   // An ISP without IPv6: wan6 stays pending forever while wan is up; the WAN is up.
   {
     alert: 'WanDown',
