@@ -17,6 +17,7 @@ const HOST_ONLY = new Set(['nodemailer', 'undici']);
 /** Where a dependency is not loaded whole at start on the router. */
 const WHERE: Record<string, string> = {
   'net-snmp': 'router, at the first SNMP poll',
+  'tar-stream': 'router and host, when a diagnostics download asks',
   'prom-client': 'neither whole: its modules the self-metrics load (row below)',
   zod: 'neither: the config uses zod/mini (rows below)',
 };
