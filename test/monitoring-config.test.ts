@@ -51,6 +51,15 @@ describe('prometheus', () => {
     expect(documented.sort()).toEqual(shipped.sort());
   });
 
+  it('keeps every waiting alert firing through a missed scrape, the scrape-failure alert aside', async () => {
+    const { groups } = parse(await readFile(path.join(PROM, 'rules', 'alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert?: string; for?: string; keep_firing_for?: string }> }>;
+    };
+    const waiting = groups.flatMap((g) => g.rules).filter((r) => r.alert && r.for);
+    expect(waiting.length).toBeGreaterThan(30);
+    expect(waiting.filter((r) => r.keep_firing_for !== '2m').map((r) => r.alert)).toEqual(['RouterscopeDown']);
+  });
+
   it('promtool test rules passes', async () => {
     const result = await tool(
       'promtool',
